@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Thin entry: everything lives in src/cli.ts (compiled to dist/ by `npm install`'s prepare step).
+import { main } from '../dist/cli.js';
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import { registerNotBuilt } from './notBuilt.js';
+
+export function register(program: Command): void {
+  registerNotBuilt(program, 'diff', "what changed between two runs, and why");
+}

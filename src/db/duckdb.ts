@@ -1,0 +1,106 @@
+import { DuckDBInstance, DuckDBConnection, listValue, version as duckdbVersion } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
+import { readSql, splitStatements } from './sql.js';
+
+/** A parameter value bound to `$name` in SQL. Dates are passed as 'YYYY-MM-DD' strings and cast in SQL. */
+export type Param = string | number | boolean | bigint | null | readonly string[];
+export type Params = Record<string, Param>;
+
+export interface DbOptions {
+  /** DuckDB memory limit, e.g. '2GB'. */
+  memoryLimit?: string;
+  /** Folder DuckDB may spill to. */
+  tempDirectory?: string;
+  threads?: number;
+}
+
+function toDuckValue(v: Param): DuckDBValue {
+  if (Array.isArray(v)) return listValue([...v]);
+  return v as DuckDBValue;
+}
+
+/** Parameters a statement actually names (DuckDB refuses unused ones). */
+function paramsFor(sql: string, params: Params): Record<string, DuckDBValue> {
+  const out: Record<string, DuckDBValue> = {};
+  const stripped = sql.replace(/--[^\n]*/g, '').replace(/'(?:[^']|'')*'/g, "''");
+  for (const m of stripped.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    const name = m[1]!;
+    if (!(name in params)) throw new Error(`SQL parameter $${name} was not provided`);
+    out[name] = toDuckValue(params[name]!);
+  }
+  return out;
+}
+
+/**
+ * One DuckDB database for one engine run. All computation happens in SQL through this object:
+ * `exec` runs a named file from queries/ (statement by statement, each with the parameters it uses),
+ * `all` returns rows as plain JS objects (for small results only: summaries, never per-person data).
+ */
+export class Db {
+  private constructor(
+    readonly instance: DuckDBInstance,
+    readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(opts: DbOptions = {}): Promise<Db> {
+    const config: Record<string, string> = {};
+    if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
+    if (opts.tempDirectory) config.temp_directory = opts.tempDirectory;
+    if (opts.threads) config.threads = String(opts.threads);
+    const instance = await DuckDBInstance.create(':memory:', config);
+    const conn = await instance.connect();
+    return new Db(instance, conn);
+  }
+
+  static get version(): string {
+    return duckdbVersion();
+  }
+
+  /** Run SQL text (one or more statements) with bound parameters. */
+  async run(sql: string, params: Params = {}): Promise<void> {
+    for (const stmt of splitStatements(sql)) {
+      await this.conn.run(stmt, paramsFor(stmt, params));
+    }
+  }
+
+  /** Run the named query file from queries/. */
+  async exec(name: string, params: Params = {}): Promise<void> {
+    await this.run(readSql(name), params);
+  }
+
+  /** Rows of a single statement as JS objects (BIGINT -> bigint, DATE -> DuckDBDateValue...). */
+  async all<T = Record<string, unknown>>(sql: string, params: Params = {}): Promise<T[]> {
+    const reader = await this.conn.runAndReadAll(sql, paramsFor(sql, params));
+    return reader.getRowObjectsJson() as T[];
+  }
+
+  /** Rows of the last statement of a named query file, JSON-friendly (numbers, strings, null). */
+  async allNamed<T = Record<string, unknown>>(name: string, params: Params = {}): Promise<T[]> {
+    const stmts = splitStatements(readSql(name));
+    for (const s of stmts.slice(0, -1)) await this.conn.run(s, paramsFor(s, params));
+    const last = stmts[stmts.length - 1]!;
+    return this.all<T>(last, params);
+  }
+
+  /** A single scalar, JSON-friendly. */
+  async scalar<T = unknown>(sql: string, params: Params = {}): Promise<T> {
+    const rows = await this.conn.runAndReadAll(sql, paramsFor(sql, params));
+    const r = rows.getRowsJson()[0];
+    return (r ? r[0] : null) as T;
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Quote an identifier (table or column name) for SQL text; values are always bound, never spliced. */
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A string literal, for the few places DuckDB takes no parameters (file paths in COPY / read_csv). */
+export function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,30 @@
+import type { Db } from '../db/duckdb.js';
+import type { Contract } from '../contract/schema.js';
+
+export interface InputSummary {
+  /** Base name: cohort, starts, reconvictions, service_levels, baselines. */
+  name: string;
+  /** File name inside the dataset folder, e.g. cohort.csv. */
+  file: string;
+  path: string;
+  sha256: string;
+  bytes: number;
+  rows_read: number;
+  rows_used: number;
+  rows_rejected: number;
+}
+
+export interface RunContext {
+  db: Db;
+  contract: Contract;
+  contractSha256: string;
+  /** 'YYYY-MM-DD': the contract's as_of, --as-of, or the latest disposal_date. */
+  asOf: string;
+  hasBaselinesFile: boolean;
+  /** The temporary output folder; renamed into place when the run succeeds. */
+  outDir: string;
+  inputs: InputSummary[];
+  /** Rejected rows were allowed (--allow-rejects) and there were some. */
+  rejectedRows: number;
+  progress: (msg: string) => void;
+}
