@@ -11,6 +11,7 @@ export type ColumnKind =
   | { kind: 'enum'; values: readonly string[] }
   | { kind: 'integer'; min: number }
   | { kind: 'decimal01' }
+  | { kind: 'decimal' }
   | { kind: 'count' };
 
 export interface ColumnDef {
@@ -44,6 +45,7 @@ export const SQL_TYPE: Record<ColumnKind['kind'], string> = {
   enum: 'VARCHAR',
   integer: 'INTEGER',
   decimal01: 'DECIMAL(18,12)',
+  decimal: 'DECIMAL(18,12)',
   count: 'BIGINT',
 };
 
@@ -117,7 +119,7 @@ export const INPUT_FILES: readonly FileDef[] = [
       { name: 'baseline_measurable', type: { kind: 'count' }, required: true, meaning: 'B_n, measurable offenders in the baseline' },
       { name: 'baseline_binary_rate', type: dec01, required: true, meaning: 'B, the baseline binary rate' },
       { name: 'baseline_expected_rate', type: dec01, required: true, meaning: 'B_e, the baseline mean OGRS' },
-      { name: 'baseline_frequency_rate', type: { kind: 'text' }, required: false, meaning: 'B_f, reoffences per reoffender in the baseline (decimal >= 0)' },
+      { name: 'baseline_frequency_rate', type: { kind: 'decimal' }, required: false, meaning: 'B_f, reoffences per reoffender in the baseline' },
     ],
   },
 ];
@@ -138,6 +140,8 @@ function typeText(t: ColumnKind): string {
       return 'decimal 0-1';
     case 'count':
       return 'integer >= 0';
+    case 'decimal':
+      return 'decimal >= 0';
     case 'month':
       return 'month `YYYY-MM`';
     default:

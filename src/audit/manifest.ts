@@ -1,0 +1,57 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { Db } from '../db/duckdb.js';
+import { usedSqlHashes } from '../db/sql.js';
+import { ENGINE_VERSION } from '../version.js';
+import type { RunContext } from '../run/context.js';
+
+/** Files that describe a run but are not outputs whose bytes are promised identical. */
+export const UNHASHED = new Set(['manifest.json', 'timings.json', 'locations.json']);
+
+function listFiles(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(path.join(dir, rel)).sort()) {
+    const r = rel ? `${rel}/${name}` : name;
+    if (statSync(path.join(dir, r)).isDirectory()) out.push(...listFiles(dir, r));
+    else out.push(r);
+  }
+  return out;
+}
+
+export function sha256Of(p: string): string {
+  return createHash('sha256').update(readFileSync(p)).digest('hex');
+}
+
+/** sha256 of every output file of a run folder (sorted by path), manifest and timings excluded. */
+export function outputHashes(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of listFiles(dir)) if (!UNHASHED.has(f)) out[f] = sha256Of(path.join(dir, f));
+  return out;
+}
+
+/**
+ * manifest.json: everything needed to reproduce and check a run, and nothing that changes from
+ * one run to the next (no clock, no absolute paths: those go to locations.json / timings.json).
+ */
+export function writeManifest(ctx: RunContext): void {
+  const manifest = {
+    manifest_version: 1,
+    engine: { name: 'pbr-engine', version: ENGINE_VERSION },
+    duckdb: Db.version,
+    contract: { name: ctx.contract.contract, sha256: ctx.contractSha256, resolved: ctx.contract },
+    as_of: ctx.asOf,
+    inputs: ctx.inputs.map((i) => ({
+      file: i.file,
+      sha256: i.sha256,
+      bytes: i.bytes,
+      rows_read: i.rows_read,
+      rows_used: i.rows_used,
+      rows_rejected: i.rows_rejected,
+    })),
+    rejected_rows: ctx.rejectedRows,
+    queries: usedSqlHashes(),
+    outputs: outputHashes(ctx.outDir),
+  };
+  writeFileSync(path.join(ctx.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}

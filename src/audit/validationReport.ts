@@ -1,0 +1,59 @@
+import { writeFileSync, appendFileSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { type Db, literal } from '../db/duckdb.js';
+import type { InputSummary } from '../run/context.js';
+import { firstRejects, REJECT_ORDER, type RejectRow } from '../validate/load.js';
+
+export interface ValidationSummary {
+  ok: boolean;
+  files: Omit<InputSummary, 'path'>[];
+  rejected_rows: number;
+  problems: number;
+}
+
+export function summarise(inputs: InputSummary[], rejectedRows: number, problems: number): ValidationSummary {
+  return {
+    ok: rejectedRows === 0,
+    files: inputs.map(({ path: _p, ...rest }) => rest),
+    rejected_rows: rejectedRows,
+    problems,
+  };
+}
+
+/**
+ * validation.json: the summary and every rejected row (file, line, column, value, reason), in
+ * report order. The list is written by DuckDB (COPY ... FORMAT json) so millions of rejects never
+ * become JavaScript objects.
+ */
+export async function writeValidationJson(db: Db, file: string, summary: ValidationSummary): Promise<void> {
+  const tmpList = `${file}.rejects.tmp`;
+  await db.run(
+    `COPY (SELECT file, line, "column", value, reason FROM rejects ${REJECT_ORDER}) TO ${literal(tmpList)} (FORMAT json, ARRAY true)`,
+  );
+  const head = JSON.stringify(summary, null, 2).replace(/\n}$/, ',\n  "rejects": ');
+  writeFileSync(file, head);
+  appendFileSync(file, readFileSync(tmpList, 'utf8').trimEnd());
+  appendFileSync(file, '\n}\n');
+  rmSync(tmpList, { force: true });
+}
+
+/** Lines for the terminal: per-file counts, the first few rejects, then where the rest are. */
+export async function describeRejects(db: Db, summary: ValidationSummary, limit = 10, where?: string): Promise<string[]> {
+  const lines: string[] = [];
+  for (const f of summary.files) {
+    lines.push(`${f.file}: ${f.rows_read} rows read, ${f.rows_used} used, ${f.rows_rejected} rejected`);
+  }
+  if (summary.rejected_rows === 0) return lines;
+  const first: RejectRow[] = await firstRejects(db, limit);
+  for (const r of first) {
+    lines.push(`  ${r.file}: line ${r.line}, column ${r.column}: ${r.reason}${r.value !== null ? ` (value '${r.value}')` : ''}`);
+  }
+  if (summary.problems > first.length) {
+    lines.push(`  ... and ${summary.problems - first.length} more problem(s)${where ? `: every one is in ${where}` : ''}`);
+  }
+  return lines;
+}
+
+export function validationPath(dir: string): string {
+  return path.join(dir, 'validation.json');
+}

@@ -1,0 +1,117 @@
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Db } from '../db/duckdb.js';
+import { InputError } from '../errors.js';
+import { loadContract } from '../contract/load.js';
+import { loadDataset } from '../validate/load.js';
+import { describeRejects, summarise, writeValidationJson, type ValidationSummary } from '../audit/validationReport.js';
+import { stageOutput } from '../audit/atomic.js';
+import { writeManifest } from '../audit/manifest.js';
+import { makeProgress } from '../progress.js';
+import { measure, writeMeasureOutputs } from '../measure/index.js';
+import { pay, writePaymentOutputs } from '../pay/index.js';
+import { renderReport } from '../report/index.js';
+import type { RunContext } from './context.js';
+
+export interface PipelineOptions {
+  dataDir: string;
+  contractPath: string;
+  outDir: string;
+  /** Overrides the contract's follow_up.as_of. */
+  asOf?: string;
+  allowRejects?: boolean;
+  force?: boolean;
+  quiet?: boolean;
+  memoryLimit?: string;
+  threads?: number;
+}
+
+export interface PipelineResult {
+  outDir: string;
+  validation: ValidationSummary;
+  asOf: string;
+  timings: Record<string, number>;
+}
+
+/** Resolve as_of: --as-of, else the contract's, else the latest disposal_date of the extract. */
+async function resolveAsOf(db: Db, fromOption: string | undefined, fromContract: string | null): Promise<string> {
+  if (fromOption) return fromOption;
+  if (fromContract) return fromContract;
+  const latest = await db.scalar<string | null>(`SELECT strftime(max(disposal_date), '%Y-%m-%d') FROM reconvictions`);
+  if (!latest) {
+    throw new InputError('follow_up.as_of: the contract sets no as_of and the reconvictions extract has no disposal dates; set follow_up.as_of or pass --as-of');
+  }
+  return latest;
+}
+
+/** The whole calculation of `pbr run`: validate, measure, pay, report, manifest; atomic output. */
+export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
+  const progress = makeProgress(opts.quiet ?? false);
+  const timings: Record<string, number> = {};
+  let t = Date.now();
+  const lap = (stage: string) => {
+    const now = Date.now();
+    timings[stage] = (now - t) / 1000;
+    t = now;
+  };
+  const loaded = loadContract(opts.contractPath);
+  const staged = stageOutput(opts.outDir, opts.force ?? false);
+  const spill = mkdtempSync(path.join(os.tmpdir(), 'pbr-spill-'));
+  const db = await Db.open({ memoryLimit: opts.memoryLimit, tempDirectory: spill, threads: opts.threads });
+  try {
+    progress(`loading and validating ${opts.dataDir}`);
+    const load = await loadDataset(db, opts.dataDir, loaded.contract);
+    const validation = summarise(load.inputs, load.rejectedRows, load.rejectCount);
+    lap('load_validate');
+    if (load.rejectedRows > 0) {
+      for (const l of await describeRejects(db, validation, 10)) progress(l);
+      if (!opts.allowRejects) {
+        throw new InputError(
+          `${load.rejectedRows} input row(s) rejected (first: see above); nothing was computed or written. ` +
+            `Fix the data (pbr validate --data ${opts.dataDir} lists every row), or pass --allow-rejects to compute on the rest`,
+        );
+      }
+      progress(`--allow-rejects: computing on the rest (${load.rejectedRows} row(s) left out)`);
+    }
+    const ctx: RunContext = {
+      db,
+      contract: loaded.contract,
+      contractSha256: loaded.sha256,
+      asOf: await resolveAsOf(db, opts.asOf, loaded.contract.follow_up.as_of),
+      hasBaselinesFile: load.hasBaselinesFile,
+      outDir: staged.staging,
+      inputs: load.inputs,
+      rejectedRows: load.rejectedRows,
+      progress,
+    };
+    progress(`measuring (as_of ${ctx.asOf})`);
+    await measure(ctx);
+    await writeMeasureOutputs(ctx);
+    lap('measure');
+    progress('deciding payments');
+    await pay(ctx);
+    await writePaymentOutputs(ctx);
+    lap('pay');
+    progress('rendering charts and report');
+    await renderReport(ctx);
+    lap('render');
+    await writeValidationJson(db, path.join(staged.staging, 'validation.json'), validation);
+    writeManifest(ctx);
+    lap('manifest');
+    writeFileSync(
+      path.join(staged.staging, 'locations.json'),
+      `${JSON.stringify({ data: path.resolve(opts.dataDir), contract: path.resolve(opts.contractPath) }, null, 2)}\n`,
+    );
+    writeFileSync(path.join(staged.staging, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+    staged.commit();
+    progress(`done: ${staged.target}`);
+    return { outDir: staged.target, validation, asOf: ctx.asOf, timings };
+  } catch (e) {
+    staged.abort();
+    throw e;
+  } finally {
+    db.close();
+    rmSync(spill, { recursive: true, force: true });
+  }
+}
