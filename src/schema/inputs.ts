@@ -162,3 +162,7 @@ export function inputsMarkdown(): string {
   }
   return out.join('\n');
 }
+
+/** Markers around the generated table in README.md (`npm run docs` rewrites what lies between). */
+export const README_BEGIN = '<!-- inputs:begin (generated from src/schema/inputs.ts by `npm run docs`) -->';
+export const README_END = '<!-- inputs:end -->';
