@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { InputError, NotBuiltError } from './errors.js';
+import { CheckFailedError, InputError, NotBuiltError } from './errors.js';
 import { ENGINE_VERSION } from './version.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerValidate } from './commands/validate.js';
@@ -62,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${red('error:')} ${err.message}\n`);
       return 2;
     }
-    if (err instanceof NotBuiltError) {
+    if (err instanceof NotBuiltError || err instanceof CheckFailedError) {
       process.stderr.write(`${red('error:')} ${err.message}\n`);
       return 1;
     }

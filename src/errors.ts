@@ -13,6 +13,15 @@ export class NotBuiltError extends Error {
   readonly exitCode = 1;
 }
 
+/**
+ * A check that ran and found differences (verify, check): exit 1 with a plain message, not an
+ * internal failure.
+ */
+export class CheckFailedError extends Error {
+  override readonly name = 'CheckFailedError';
+  readonly exitCode = 1;
+}
+
 /** Exit code for any thrown value. */
 export function exitCodeOf(err: unknown): number {
   if (err instanceof InputError) return 2;
