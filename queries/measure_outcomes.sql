@@ -1,0 +1,48 @@
+-- name: measure_outcomes
+-- params: $population (VARCHAR)
+-- returns: table offender_outcomes: one row per person and period (cohort and baseline periods),
+--          the index start, measurability, counts and every offence near the window with its reason
+--
+-- method.md sections 2-3, per person. For a person who is not measurable (not PNC-matched) the
+-- reoffending columns (reoffender, reoffences, reconviction_events, first_offence_date,
+-- conviction_only_*) are NULL: the person's reoffending is not seen, so it is not zero either.
+-- `offences` lists the offences near the window (see measure_offences) ordered by offence_date,
+-- then offence_id in byte order; an empty list when there are none.
+CREATE OR REPLACE TABLE offender_outcomes AS
+WITH per_person AS (
+  SELECT
+    period_start, person_id,
+    count(DISTINCT offence_id) FILTER (WHERE counted) AS reoffences,
+    count(DISTINCT event_key) FILTER (WHERE counted AND disposal_type = 'CONVICTION') AS reconviction_events,
+    min(offence_date) FILTER (WHERE counted) AS first_offence_date,
+    count(DISTINCT event_key) FILTER (WHERE conviction_only) AS conviction_only_events,
+    list(
+      struct_pack(
+        offence_id := offence_id, offence_date := offence_date, disposal_date := disposal_date,
+        disposal_type := disposal_type, court_event_id := court_event_id, breach := breach,
+        counted := counted, reason := reason
+      )
+      ORDER BY offence_date, encode(offence_id)
+    ) AS offences
+  FROM m_offences
+  GROUP BY period_start, person_id
+)
+SELECT
+  $population::VARCHAR AS population,
+  i.period, i.period_start, i.period_end,
+  i.in_cohort AS is_cohort,
+  i.in_baseline AS is_baseline,
+  i.area, i.person_id, i.index_start_id, i.index_date,
+  i.start_type, i.sentence_length_days, i.allocation, i.sex, i.age, i.ogrs, i."group",
+  i.measurable, i.not_measurable_reason,
+  i.window_end, i.waiting_end,
+  CASE WHEN i.measurable THEN coalesce(p.reoffences, 0) > 0 END AS reoffender,
+  CASE WHEN i.measurable THEN CAST(coalesce(p.reoffences, 0) AS BIGINT) END AS reoffences,
+  CASE WHEN i.measurable THEN CAST(coalesce(p.reconviction_events, 0) AS BIGINT) END AS reconviction_events,
+  CASE WHEN i.measurable THEN p.first_offence_date END AS first_offence_date,
+  CASE WHEN i.measurable THEN coalesce(p.conviction_only_events, 0) > 0 END AS conviction_only_reoffender,
+  CASE WHEN i.measurable THEN CAST(coalesce(p.conviction_only_events, 0) AS BIGINT) END AS conviction_only_events,
+  coalesce(p.offences, []) AS offences
+FROM m_index i
+LEFT JOIN per_person p ON p.period_start = i.period_start AND p.person_id = i.person_id
+ORDER BY i.period_start, i.area, i.person_id;

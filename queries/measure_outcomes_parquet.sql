@@ -1,0 +1,12 @@
+-- name: measure_outcomes_parquet
+-- params: (none)
+-- returns: the rows of offender_outcomes.parquet, ORDER BY period_start, area, person_id
+--          (byte order). Used inside COPY (...) TO by writeMeasureOutputs.
+SELECT
+  population, period, period_start, period_end, is_cohort, is_baseline, area, person_id,
+  index_start_id, index_date, start_type, sentence_length_days, allocation, sex, age, ogrs,
+  "group", measurable, not_measurable_reason, window_end, waiting_end, reoffender, reoffences,
+  reconviction_events, first_offence_date, conviction_only_reoffender, conviction_only_events,
+  offences
+FROM offender_outcomes
+ORDER BY period_start, encode(area), encode(person_id)

@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { literal } from '../db/duckdb.js';
+import { readSql } from '../db/sql.js';
+import type { RunContext } from '../run/context.js';
+import { significanceZ } from './normal.js';
+
+/**
+ * The measurement engine: method.md sections 1-7, in SQL (queries/measure_*.sql).
+ *
+ * `measure(ctx)` needs the typed tables of docs/internals.md (cohort, starts, reconvictions,
+ * baselines_input, areas) and creates, in order:
+ *   m_periods        cohort and baseline periods                       (measure_periods)
+ *   m_index          one index start per person and period            (measure_index)
+ *   m_offences       every offence near the window, counted or why not (measure_offences)
+ *   offender_outcomes one row per person and period                    (measure_outcomes)
+ *   m_area_period    counts per area / ALL and period                  (measure_aggregate)
+ *   m_baselines      pooled or given baselines                         (measure_baselines)
+ *   measures         the measures.csv columns, unrounded, + extras     (measure_measures)
+ *   breakdowns       by start type, sex, age band, OGRS band; concentration (measure_breakdowns)
+ */
+export async function measure(ctx: RunContext): Promise<void> {
+  const c = ctx.contract;
+  const db = ctx.db;
+  const population = c.population.allocation;
+  await db.exec('measure_macros');
+  await db.exec('measure_periods', {
+    period_type: c.cohort.period,
+    cohort_from: c.cohort.from,
+    cohort_to: c.cohort.to,
+    baseline_from: c.baseline.from,
+    baseline_to: c.baseline.to,
+  });
+  await db.exec('measure_index', {
+    allocation: population,
+    start_types: c.population.start_types,
+    exclude_em_only: c.population.exclude_em_only,
+    min_age: c.population.min_age,
+    min_custody_days: c.population.min_custody_days,
+    months: c.follow_up.months,
+    waiting_months: c.follow_up.waiting_months,
+  });
+  await db.exec('measure_offences', {
+    disposals: c.proven.disposals,
+    exclude_breaches: c.proven.exclude_breaches,
+    as_of: ctx.asOf,
+  });
+  await db.exec('measure_outcomes', { population });
+  await db.exec('measure_aggregate');
+  await db.exec('measure_baselines', { has_baselines_file: ctx.hasBaselinesFile, population });
+  await db.exec('measure_measures', {
+    population,
+    as_of: ctx.asOf,
+    months: c.follow_up.months,
+    waiting_months: c.follow_up.waiting_months,
+    adjustment: c.adjustment.method,
+    significance: c.significance.method,
+    z: significanceZ(c.significance.confidence, c.significance.sided),
+  });
+  await db.exec('measure_breakdowns', { population });
+}
+
+/** The SELECT of a query file, for use inside COPY (...) TO. */
+function selectOf(name: string): string {
+  return readSql(name).trim().replace(/;\s*$/, '');
+}
+
+/**
+ * Writes ctx.outDir/measures.csv (formats.md section 4), offender_outcomes.parquet and
+ * breakdowns.csv from the tables made by `measure`.
+ */
+export async function writeMeasureOutputs(ctx: RunContext): Promise<void> {
+  const db = ctx.db;
+  await db.exec('measure_macros');
+  const csv = (file: string) => `${literal(path.join(ctx.outDir, file))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`;
+  await db.run(`COPY (${selectOf('measure_measures_csv')}) TO ${csv('measures.csv')}`);
+  await db.run(`COPY (${selectOf('measure_breakdowns_csv')}) TO ${csv('breakdowns.csv')}`);
+  await db.run(
+    `COPY (${selectOf('measure_outcomes_parquet')}) TO ${literal(path.join(ctx.outDir, 'offender_outcomes.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
+  );
+}
