@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     pool: 'forks',
     maxWorkers: 2,
+    // The Parquet cache of validated inputs is tested on its own (test/cache.test.ts).
+    env: { PBR_CACHE: 'off' },
   },
 });

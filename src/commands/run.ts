@@ -11,6 +11,7 @@ const RunOptions = z.object({
   force: z.boolean().default(false),
   memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "expected a size such as '2GB'").optional(),
   threads: z.coerce.number().int().positive().optional(),
+  cache: z.boolean().default(true),
 });
 
 export function register(program: Command): void {
@@ -25,12 +26,13 @@ export function register(program: Command): void {
     .option('--force', 'replace an existing output folder')
     .option('--memory-limit <size>', "DuckDB's memory limit, e.g. 2GB (it spills to a temporary folder beyond it)")
     .option('--threads <n>', 'DuckDB threads')
+    .option('--no-cache', 'do not reuse (or write) the Parquet cache of validated inputs')
     .action(async (raw: unknown) => {
       const opts = parseOptions(RunOptions, raw, 'run');
       const g = program.opts<{ json?: boolean; quiet?: boolean }>();
       // Loaded on use, so the other commands start without the measurement and report modules.
       const { runPipeline } = await import('../run/pipeline.js');
-      const result = await runPipeline({ dataDir: opts.data, contractPath: opts.contract, outDir: opts.out, asOf: opts.asOf, allowRejects: opts.allowRejects, force: opts.force, quiet: g.quiet, memoryLimit: opts.memoryLimit, threads: opts.threads });
+      const result = await runPipeline({ dataDir: opts.data, contractPath: opts.contract, outDir: opts.out, asOf: opts.asOf, allowRejects: opts.allowRejects, force: opts.force, quiet: g.quiet, memoryLimit: opts.memoryLimit, threads: opts.threads, cache: opts.cache });
       if (g.json) {
         process.stdout.write(`${JSON.stringify({ out: result.outDir, as_of: result.asOf, validation: result.validation, timings: result.timings }, null, 2)}\n`);
       } else {

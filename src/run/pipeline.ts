@@ -25,6 +25,8 @@ export interface PipelineOptions {
   quiet?: boolean;
   memoryLimit?: string;
   threads?: number;
+  /** Reuse the Parquet cache of validated inputs (default true; PBR_CACHE=off disables). */
+  cache?: boolean;
 }
 
 export interface PipelineResult {
@@ -61,7 +63,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   const db = await Db.open({ memoryLimit: opts.memoryLimit, tempDirectory: spill, threads: opts.threads });
   try {
     progress(`loading and validating ${opts.dataDir}`);
-    const load = await loadDataset(db, opts.dataDir, loaded.contract);
+    const load = await loadDataset(db, opts.dataDir, loaded.contract, { cache: opts.cache });
     const validation = summarise(load.inputs, load.rejectedRows, load.rejectCount);
     lap('load_validate');
     if (load.rejectedRows > 0) {

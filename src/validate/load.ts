@@ -4,6 +4,7 @@ import type { Contract } from '../contract/schema.js';
 import { INPUT_FILES, SQL_TYPE, type ColumnDef, type FileDef } from '../schema/inputs.js';
 import type { InputSummary } from '../run/context.js';
 import { findInputFile, readCsvHeader, sha256File, splitHeader, type FoundFile } from './files.js';
+import { cacheKey, cacheRoot, restore, store } from './cache.js';
 
 /**
  * Load a dataset folder into DuckDB and validate it (method.md section 11, formats.md section 1).
@@ -256,11 +257,38 @@ async function fillAreasFromStarts(db: Db, contract: Contract): Promise<void> {
   await db.run(`INSERT INTO areas SELECT cpa, cpa, row_number() OVER (ORDER BY cpa)::INTEGER FROM (SELECT DISTINCT cpa FROM starts)`);
 }
 
-export async function loadDataset(db: Db, dataDir: string, contract: Contract): Promise<LoadResult> {
+export interface LoadOptions {
+  /** Use the Parquet cache of validated tables (default: on, unless PBR_CACHE=off). */
+  cache?: boolean;
+}
+
+export async function loadDataset(db: Db, dataDir: string, contract: Contract, opts: LoadOptions = {}): Promise<LoadResult> {
   await db.exec('validate_macros');
+  const found = INPUT_FILES.map((def) => ({ def, f: findInputFile(dataDir, def) }));
+  const hashes = new Map<string, string>();
+  await Promise.all(found.map(async ({ f }) => f && hashes.set(f.file, await sha256File(f.path))));
+  const root = opts.cache === false ? null : cacheRoot();
+  const key = cacheKey(found.flatMap(({ f }) => (f ? [{ file: f.file, sha256: hashes.get(f.file)! }] : [])), contract);
+  if (root) {
+    const hit = await restore<Omit<LoadResult, 'inputs'> & { inputs: Omit<InputSummary, 'path'>[] }>(db, root, key);
+    if (hit) {
+      const paths = new Map(found.flatMap(({ f }) => (f ? [[f.file, f.path] as const] : [])));
+      return { ...hit, inputs: hit.inputs.map((i) => ({ ...i, path: paths.get(i.file)! })) };
+    }
+  }
+  const result = await loadAndValidate(db, found, contract, hashes);
+  if (root) await store(db, root, key, { ...result, inputs: result.inputs.map(({ path: _p, ...rest }) => rest) });
+  return result;
+}
+
+async function loadAndValidate(
+  db: Db,
+  found: { def: FileDef; f: FoundFile | null }[],
+  contract: Contract,
+  hashes: Map<string, string>,
+): Promise<LoadResult> {
   await db.run(`CREATE OR REPLACE TABLE rejects (file VARCHAR, line BIGINT, "column" VARCHAR, value VARCHAR, reason VARCHAR)`);
   await buildAreas(db, contract);
-  const found = INPUT_FILES.map((def) => ({ def, f: findInputFile(dataDir, def) }));
   const cohortFile = found.find((x) => x.def.name === 'cohort')!.f!.file;
   const inputs: InputSummary[] = [];
   for (const { def, f } of found) {
@@ -284,7 +312,7 @@ export async function loadDataset(db: Db, dataDir: string, contract: Contract): 
       name: def.name,
       file: f.file,
       path: f.path,
-      sha256: await sha256File(f.path),
+      sha256: hashes.get(f.file)!,
       bytes: f.bytes,
       rows_read: counts!.accepted + counts!.reader_rejected,
       rows_used: counts!.used,
