@@ -34,7 +34,7 @@ export function register(program: Command): void {
       const { runPipeline } = await import('../run/pipeline.js');
       const result = await runPipeline({ dataDir: opts.data, contractPath: opts.contract, outDir: opts.out, asOf: opts.asOf, allowRejects: opts.allowRejects, force: opts.force, quiet: g.quiet, memoryLimit: opts.memoryLimit, threads: opts.threads, cache: opts.cache });
       if (g.json) {
-        process.stdout.write(`${JSON.stringify({ out: result.outDir, as_of: result.asOf, validation: result.validation, timings: result.timings }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ out: result.outDir, as_of: result.asOf, validation: result.validation, timings: result.timings, peak_rss_mb: result.timings.peak_rss_mb }, null, 2)}\n`);
       } else {
         process.stdout.write(`${result.outDir}/report.html\n`);
       }

@@ -105,6 +105,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       path.join(staged.staging, 'locations.json'),
       `${JSON.stringify({ data: path.resolve(opts.dataDir), contract: path.resolve(opts.contractPath) }, null, 2)}\n`,
     );
+    timings.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
     writeFileSync(path.join(staged.staging, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
     staged.commit();
     progress(`done: ${staged.target}`);
