@@ -26,10 +26,17 @@ export function stageOutput(target: string, force: boolean): StagedOutput {
   mkdirSync(parent, { recursive: true });
   const base = path.basename(abs);
   // Remove stale staging folders of killed runs (they are never a finished output).
+  // A run killed between the two renames of commit() left the previous output as .NAME.old-PID and
+  // no target: put it back first.
   for (const name of readdirSync(parent)) {
-    if (name.startsWith(`.${base}.tmp-`) || name.startsWith(`.${base}.old-`)) {
-      const pid = Number(name.split('-').pop());
-      if (!Number.isFinite(pid) || !isAlive(pid)) rmSync(path.join(parent, name), { recursive: true, force: true });
+    if (name.startsWith(`.${base}.old-`) && !isAlive(Number(name.split('-').pop()))) {
+      if (!existsSync(abs)) renameSync(path.join(parent, name), abs);
+      else rmSync(path.join(parent, name), { recursive: true, force: true });
+    }
+  }
+  for (const name of readdirSync(parent)) {
+    if (name.startsWith(`.${base}.tmp-`) && !isAlive(Number(name.split('-').pop()))) {
+      rmSync(path.join(parent, name), { recursive: true, force: true });
     }
   }
   const staging = path.join(parent, `.${base}.tmp-${process.pid}`);
@@ -42,6 +49,7 @@ export function stageOutput(target: string, force: boolean): StagedOutput {
       if (existsSync(abs)) {
         const old = path.join(parent, `.${base}.old-${process.pid}`);
         renameSync(abs, old);
+        failpoint('mid-commit');
         renameSync(staging, abs);
         rmSync(old, { recursive: true, force: true });
       } else {
@@ -54,7 +62,16 @@ export function stageOutput(target: string, force: boolean): StagedOutput {
   };
 }
 
+/**
+ * Test hook for the kill test: PBR_TEST_KILL_AT=<point> makes the process SIGKILL itself there,
+ * so every point of a run can be interrupted deterministically.
+ */
+export function failpoint(point: string): void {
+  if (process.env.PBR_TEST_KILL_AT === point) process.kill(process.pid, 'SIGKILL');
+}
+
 function isAlive(pid: number): boolean {
+  if (!Number.isFinite(pid)) return false;
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import { loadContract } from '../contract/load.js';
 import { loadDataset } from '../validate/load.js';
 import { describeRejects, summarise, writeValidationJson, type ValidationSummary } from '../audit/validationReport.js';
-import { stageOutput } from '../audit/atomic.js';
+import { failpoint, stageOutput } from '../audit/atomic.js';
 import { writeManifest } from '../audit/manifest.js';
 import { makeProgress } from '../progress.js';
 import { measure, writeMeasureOutputs } from '../measure/index.js';
@@ -56,6 +56,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     const now = Date.now();
     timings[stage] = (now - t) / 1000;
     t = now;
+    failpoint(`after-${stage}`);
   };
   const loaded = loadContract(opts.contractPath);
   const staged = stageOutput(opts.outDir, opts.force ?? false);
@@ -107,6 +108,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     );
     timings.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
     writeFileSync(path.join(staged.staging, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+    failpoint('before-commit');
     staged.commit();
     progress(`done: ${staged.target}`);
     return { outDir: staged.target, validation, asOf: ctx.asOf, timings };
