@@ -1,12 +1,57 @@
-/** Progress to stderr: plain lines (a terminal gets the same lines, prefixed with the elapsed time). */
-export function makeProgress(quiet: boolean): (msg: string) => void {
-  if (quiet) return () => {};
+/**
+ * Progress on stderr. When stderr is a terminal: one status line redrawn in place, with a bar over
+ * the run's stages and the elapsed time ticking while a long step (loading, measuring, rendering)
+ * runs. Otherwise (a pipe, a CI log): plain lines, one per step, with the elapsed seconds.
+ * NO_COLOR turns colour off; --quiet turns everything off.
+ */
+export interface Progress {
+  (msg: string): void;
+  /** Start step `index` (1-based) of `total`. */
+  stage(index: number, total: number, label: string): void;
+  /** End the status line (call once at the end, also on failure). */
+  done(): void;
+}
+
+export function makeProgress(quiet: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
   const t0 = Date.now();
-  const tty = process.stderr.isTTY === true;
+  const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
+  if (quiet) {
+    const p = (() => {}) as Progress;
+    p.stage = () => {};
+    p.done = () => {};
+    return p;
+  }
+  const tty = stream.isTTY === true;
   const color = tty && !process.env.NO_COLOR;
-  return (msg: string) => {
-    const s = ((Date.now() - t0) / 1000).toFixed(1).padStart(5);
-    const prefix = color ? `\x1b[2m${s}s\x1b[0m` : `${s}s`;
-    process.stderr.write(`${prefix} ${msg}\n`);
+  const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[0m` : s);
+  if (!tty) {
+    const p = ((msg: string) => stream.write(`${secs().padStart(6)}s ${msg}\n`)) as Progress;
+    p.stage = (i, n, label) => p(`[${i}/${n}] ${label}`);
+    p.done = () => {};
+    return p;
+  }
+  let status = '';
+  let timer: NodeJS.Timeout | null = null;
+  const width = 20;
+  const draw = () => stream.write(`\r\x1b[2K${status.replace('{t}', dim(`${secs()}s`))}`);
+  const p = ((msg: string) => {
+    stream.write(`\r\x1b[2K${dim(`${secs().padStart(6)}s`)} ${msg}\n`);
+    if (status) draw();
+  }) as Progress;
+  p.stage = (i, n, label) => {
+    const filled = Math.round(((i - 1) / n) * width);
+    status = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${i}/${n} ${label} {t}`;
+    draw();
+    if (!timer) {
+      timer = setInterval(draw, 250);
+      timer.unref();
+    }
   };
+  p.done = () => {
+    if (timer) clearInterval(timer);
+    timer = null;
+    if (status) stream.write('\r\x1b[2K');
+    status = '';
+  };
+  return p;
 }

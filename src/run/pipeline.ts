@@ -63,7 +63,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   const spill = mkdtempSync(path.join(os.tmpdir(), 'pbr-spill-'));
   const db = await Db.open({ memoryLimit: opts.memoryLimit, tempDirectory: spill, threads: opts.threads });
   try {
-    progress(`loading and validating ${opts.dataDir}`);
+    progress.stage(1, 5, `loading and validating ${opts.dataDir}`);
     const load = await loadDataset(db, opts.dataDir, loaded.contract, { cache: opts.cache });
     const validation = summarise(load.inputs, load.rejectedRows, load.rejectCount);
     lap('load_validate');
@@ -88,17 +88,18 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       rejectedRows: load.rejectedRows,
       progress,
     };
-    progress(`measuring (as_of ${ctx.asOf})`);
+    progress.stage(2, 5, `measuring (as_of ${ctx.asOf})`);
     await measure(ctx);
     await writeMeasureOutputs(ctx);
     lap('measure');
-    progress('deciding payments');
+    progress.stage(3, 5, 'deciding payments and writing statements');
     await pay(ctx);
     await writePaymentOutputs(ctx);
     lap('pay');
-    progress('rendering charts and report');
+    progress.stage(4, 5, 'rendering charts and report');
     await renderReport(ctx);
     lap('render');
+    progress.stage(5, 5, 'writing validation.json and manifest.json');
     await writeValidationJson(db, path.join(staged.staging, 'validation.json'), validation);
     writeManifest(ctx);
     lap('manifest');
@@ -110,9 +111,11 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     writeFileSync(path.join(staged.staging, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
     failpoint('before-commit');
     staged.commit();
+    progress.done();
     progress(`done: ${staged.target}`);
     return { outDir: staged.target, validation, asOf: ctx.asOf, timings };
   } catch (e) {
+    progress.done();
     staged.abort();
     throw e;
   } finally {
