@@ -169,12 +169,17 @@ export async function measureInline(data: Inline): Promise<Measured> {
 
 // ---------------------------------------------------------------- reading results
 
-/** Rows of a query as JSON-friendly objects (BIGINT -> string in DuckDB's JSON form, so convert). */
+/** Rows of a query as JS objects: integers as numbers, DOUBLE as numbers, DECIMAL and dates as strings. */
 export async function rows(db: Db, sql: string, params: Record<string, string | number | boolean | null> = {}): Promise<Record<string, unknown>[]> {
-  const out = await db.all<Record<string, unknown>>(sql, params);
-  return out.map((r) => {
+  const reader = await db.conn.runAndReadAll(sql, params);
+  const names = reader.columnNames();
+  const types = reader.columnTypes().map((t) => t.toString());
+  return reader.getRowObjectsJson().map((r) => {
     const o: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(r)) o[k] = typeof v === 'bigint' ? Number(v) : v;
+    names.forEach((n, i) => {
+      const v = r[n];
+      o[n] = typeof v === 'string' && /^(BIGINT|HUGEINT|INTEGER|UBIGINT|SMALLINT)$/.test(types[i]!) ? Number(v) : v;
+    });
     return o;
   });
 }
