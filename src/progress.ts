@@ -16,29 +16,26 @@ export function makeProgress(quiet: boolean, stream: NodeJS.WriteStream = proces
   const t0 = Date.now();
   const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
   if (quiet) {
-    const p = (() => {}) as Progress;
-    p.stage = () => {};
-    p.done = () => {};
-    return p;
+    return Object.assign((_msg: string) => {}, { stage: () => {}, done: () => {} });
   }
   const tty = stream.isTTY === true;
   const color = tty && !process.env.NO_COLOR;
   const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[0m` : s);
   if (!tty) {
-    const p = ((msg: string) => stream.write(`${secs().padStart(6)}s ${msg}\n`)) as Progress;
-    p.stage = (i, n, label) => p(`[${i}/${n}] ${label}`);
-    p.done = () => {};
-    return p;
+    const line = (msg: string) => {
+      stream.write(`${secs().padStart(6)}s ${msg}\n`);
+    };
+    return Object.assign(line, { stage: (i: number, n: number, label: string) => line(`[${i}/${n}] ${label}`), done: () => {} });
   }
   let status = '';
   let timer: NodeJS.Timeout | null = null;
   const width = 20;
   const draw = () => stream.write(`\r\x1b[2K${status.replace('{t}', dim(`${secs()}s`))}`);
-  const p = ((msg: string) => {
+  const line = (msg: string) => {
     stream.write(`\r\x1b[2K${dim(`${secs().padStart(6)}s`)} ${msg}\n`);
     if (status) draw();
-  }) as Progress;
-  p.stage = (i, n, label) => {
+  };
+  const stage = (i: number, n: number, label: string) => {
     const filled = Math.round(((i - 1) / n) * width);
     status = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${i}/${n} ${label} {t}`;
     draw();
@@ -47,11 +44,11 @@ export function makeProgress(quiet: boolean, stream: NodeJS.WriteStream = proces
       timer.unref();
     }
   };
-  p.done = () => {
+  const done = () => {
     if (timer) clearInterval(timer);
     timer = null;
     if (status) stream.write('\r\x1b[2K');
     status = '';
   };
-  return p;
+  return Object.assign(line, { stage, done });
 }
