@@ -1,0 +1,202 @@
+import type { RunContext } from '../run/context.js';
+
+/** Rows the report reads from DuckDB (queries/report_*.sql). Every aggregation happens in SQL. */
+
+export interface MeasureRow {
+  area: string;
+  name: string;
+  period: string;
+  period_start: string;
+  period_end: string;
+  status: string;
+  eligible: number;
+  measurable: number;
+  reoffenders: number;
+  reoffences: number;
+  binary_rate: number | null;
+  frequency_rate: number | null;
+  reoffences_per_100: number | null;
+  reconviction_events_per_100: number | null;
+  expected_rate: number | null;
+  baseline_measurable: number | null;
+  baseline_binary_rate: number | null;
+  baseline_expected_rate: number | null;
+  baseline_frequency_rate: number | null;
+  adjusted_binary_rate: number | null;
+  lower_threshold: number | null;
+  upper_threshold: number | null;
+  binary_outcome: string | null;
+  frequency_outcome: string | null;
+}
+
+export interface FunnelRow {
+  period: string;
+  period_start: string;
+  status: string;
+  area: string;
+  name: string;
+  measurable: number;
+  adjusted: number | null;
+  baseline: number | null;
+  lower: number | null;
+  upper: number | null;
+  outcome: string;
+  rank: number;
+}
+
+export interface SeriesRow {
+  area: string;
+  period: string;
+  period_start: string;
+  status: string;
+  series: string;
+  series_order: number;
+  value: number;
+}
+
+export interface OutcomeCountRow {
+  period: string;
+  period_start: string;
+  status: string;
+  areas: number;
+  payment: number;
+  deduction: number;
+  none: number;
+  frequency_reduced: number;
+}
+
+export interface PaymentGroupRow {
+  area: string;
+  year_label: string;
+  year_sort: string;
+  group_name: string;
+  group_order: number;
+  amount_text: string;
+  amount: number;
+}
+
+export interface PaymentTableRow {
+  level: 'year' | 'area' | 'total';
+  area: string | null;
+  year_label: string | null;
+  year_sort: string | null;
+  year_from: string | null;
+  year_to: string | null;
+  fee: string;
+  credits: string;
+  reconciliation: string;
+  results: string;
+  deductions: string;
+  caps: string;
+  net: string;
+  net_value: number;
+}
+
+export interface CumulativeRow {
+  series: string;
+  status: string;
+  period_start: string | null;
+  month: number;
+  measurable: number;
+  reoffenders: number;
+  share: number;
+}
+
+export interface ConcentrationRow {
+  area: string;
+  name: string;
+  area_order: number;
+  scope: 'cohort' | 'baseline';
+  reoffenders: number;
+  reoffences: number;
+  top_a_count: number;
+  top_a_share: number;
+  top_b_count: number;
+  top_b_share: number;
+}
+
+export interface RejectRow {
+  file: string;
+  reason: string;
+  rows: number;
+}
+
+export interface AreaRow {
+  cpa: string;
+  name: string;
+}
+
+/** The shares of reoffenders the concentration view looks at (percent). */
+export const TOP_A = 10;
+export const TOP_B = 20;
+/** At most this many rows of `breakdowns` go into the page (the CSV has them all). */
+export const BREAKDOWN_ROWS = 200;
+
+export interface ReportData {
+  tables: Set<string>;
+  areas: AreaRow[];
+  measures: MeasureRow[];
+  funnel: FunnelRow[];
+  trend: SeriesRow[];
+  frequency: SeriesRow[];
+  outcomeCounts: OutcomeCountRow[];
+  paymentGroups: PaymentGroupRow[] | null;
+  paymentTable: PaymentTableRow[] | null;
+  cumulative: CumulativeRow[] | null;
+  concentration: ConcentrationRow[] | null;
+  rejects: RejectRow[] | null;
+  breakdowns: Record<string, unknown>[] | null;
+}
+
+/** The contract years of every area as three parallel lists (for report_payment_years). */
+export function contractYearParams(ctx: RunContext): { cy_area: string[]; cy_from: string[]; cy_to: string[] } {
+  const cy_area: string[] = [];
+  const cy_from: string[] = [];
+  const cy_to: string[] = [];
+  const areas = ctx.contract.fee_for_service.areas;
+  for (const cpa of Object.keys(areas).sort()) {
+    for (const y of areas[cpa] ?? []) {
+      cy_area.push(cpa);
+      cy_from.push(y.from);
+      cy_to.push(y.to);
+    }
+  }
+  return { cy_area, cy_from, cy_to };
+}
+
+/** Read everything the report shows. Tables a run did not produce are skipped (null). */
+export async function loadReportData(ctx: RunContext): Promise<ReportData> {
+  const db = ctx.db;
+  const tables = new Set((await db.allNamed<{ table_name: string }>('report_tables')).map((r) => r.table_name));
+  if (!tables.has('measures')) throw new Error('report: the measures table is missing (measurement did not run)');
+  if (!tables.has('areas')) throw new Error('report: the areas table is missing (loading did not run)');
+  const areas = await db.allNamed<AreaRow>('report_areas');
+  const measures = await db.allNamed<MeasureRow>('report_measures');
+  const funnel = await db.allNamed<FunnelRow>('report_funnel');
+  const trend = await db.allNamed<SeriesRow>('report_trend');
+  const frequency = await db.allNamed<SeriesRow>('report_frequency');
+  const outcomeCounts = await db.allNamed<OutcomeCountRow>('report_outcome_counts');
+
+  let paymentGroups: PaymentGroupRow[] | null = null;
+  let paymentTable: PaymentTableRow[] | null = null;
+  if (tables.has('payments')) {
+    const cy = contractYearParams(ctx);
+    await db.exec('report_payment_years', cy);
+    paymentGroups = await db.allNamed<PaymentGroupRow>('report_payment_groups');
+    paymentTable = await db.allNamed<PaymentTableRow>('report_payment_table');
+  }
+  let cumulative: CumulativeRow[] | null = null;
+  let concentration: ConcentrationRow[] | null = null;
+  if (tables.has('offender_outcomes')) {
+    cumulative = await db.allNamed<CumulativeRow>('report_cumulative', { months: ctx.contract.follow_up.months });
+    concentration = await db.allNamed<ConcentrationRow>('report_concentration', { top_a: TOP_A, top_b: TOP_B });
+  }
+  const rejects = tables.has('rejects') ? await db.allNamed<RejectRow>('report_rejects') : null;
+  const breakdowns = tables.has('breakdowns')
+    ? await db.allNamed<Record<string, unknown>>('report_breakdowns', { limit: BREAKDOWN_ROWS })
+    : null;
+  return {
+    tables, areas, measures, funnel, trend, frequency, outcomeCounts,
+    paymentGroups, paymentTable, cumulative, concentration, rejects, breakdowns,
+  };
+}
