@@ -46,16 +46,18 @@ nav a { color: inherit; }
 .keyfacts li { background: var(--bg2); border: 1px solid var(--rule); padding: 0.5rem 0.7rem; }
 .keyfacts .v { display: block; font-size: 1.35rem; font-weight: bold; }
 figure { margin: 1rem 0; }
-figure svg { display: block; max-width: 100%; height: auto; }
+figure svg { display: block; width: 100%; max-width: 100%; height: auto; }
 figure svg text { font-family: 'DejaVu Sans', Verdana, 'Bitstream Vera Sans', sans-serif; }
 figcaption { font-size: 0.9rem; color: var(--muted); margin-top: 0.3rem; }
 figcaption strong { color: var(--ink); }
 .tablewrap { overflow-x: auto; margin: 0.4rem 0 1rem; }
-table { border-collapse: collapse; font-size: 0.82rem; width: 100%; }
+table { border-collapse: collapse; font-size: 0.78rem; width: 100%; }
 caption { text-align: left; font-weight: bold; padding: 0.3rem 0; }
-th, td { border-bottom: 1px solid var(--rule); padding: 0.2rem 0.45rem; text-align: left; vertical-align: top; }
+th, td { border-bottom: 1px solid var(--rule); padding: 0.2rem 0.35rem; text-align: left; vertical-align: top; }
 th { background: var(--bg2); }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+thead th { font-size: 0.72rem; vertical-align: bottom; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { white-space: nowrap; }
 tr.total td { font-weight: bold; border-top: 2px solid var(--ink); }
 .o-payment { color: var(--pay); font-weight: bold; }
 .o-deduction { color: var(--ded); font-weight: bold; }
@@ -76,7 +78,10 @@ footer { margin-top: 3rem; border-top: 1px solid var(--rule); font-size: 0.85rem
   thead { display: table-header-group; }
   h2, h3 { break-after: avoid; }
   .tablewrap { overflow: visible; }
-  table { font-size: 7.5pt; }
+  table { font-size: 6.8pt; }
+  thead th { font-size: 6.3pt; }
+  th, td { padding: 1px 2px; }
+  figure svg { width: 100%; }
   a { color: inherit; text-decoration: none; }
 }
 `;
@@ -97,6 +102,12 @@ function table(caption: string, cols: Col[], rows: string[][], opts: { totalLast
     .join('\n');
   const id = opts.id ? ` id="${esc(opts.id)}"` : '';
   return `<div class="tablewrap"><table${id}><caption>${esc(caption)}</caption><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+}
+
+/** A significance band, compactly: '45.0–55.0%'. */
+function band(lo: number | null, hi: number | null): string {
+  if (lo === null || hi === null) return DASH;
+  return `${pct(lo).replace('%', '')}${DASH}${pct(hi)}`;
 }
 
 function outcomeCell(o: string | null): string {
@@ -136,9 +147,9 @@ function measuresTable(caption: string, rows: MeasureRow[]): string {
     rows.map((r) => [
       esc(r.period), statusCell(r.status), int(r.eligible), int(r.measurable), int(r.reoffenders),
       pct(r.binary_rate), pct(r.expected_rate), pct(r.adjusted_binary_rate), pct(r.baseline_binary_rate),
-      r.lower_threshold === null ? DASH : `${pct(r.lower_threshold)}${DASH}${pct(r.upper_threshold)}`,
+      band(r.lower_threshold, r.upper_threshold),
       outcomeCell(r.binary_outcome), dec(r.frequency_rate), dec(r.baseline_frequency_rate),
-      esc(r.frequency_outcome ?? DASH),
+      esc((r.frequency_outcome ?? DASH).replace(/_/g, ' ')),
     ]),
   );
 }
@@ -147,11 +158,11 @@ function funnelTable(period: string, rows: FunnelRow[]): string {
   return table(
     `Adjusted binary rate by area, ${period} (in chart order)`,
     [{ label: 'Area' }, { label: 'Measurable', num: true }, { label: 'Adjusted rate', num: true }, { label: 'Baseline', num: true },
-      { label: 'Difference', num: true }, { label: 'Lower', num: true }, { label: 'Upper', num: true }, { label: 'Outcome' }],
+      { label: 'Difference', num: true }, { label: 'Band', num: true }, { label: 'Outcome' }],
     rows.map((r) => [
       esc(r.name), int(r.measurable), pct(r.adjusted), pct(r.baseline),
       r.adjusted === null || r.baseline === null ? DASH : points(r.adjusted - r.baseline),
-      pct(r.lower), pct(r.upper), outcomeCell(r.outcome),
+      band(r.lower, r.upper), outcomeCell(r.outcome),
     ]),
   );
 }
@@ -160,10 +171,15 @@ function funnelAlt(period: string, status: string, rows: FunnelRow[]): string {
   const count = (o: string) => rows.filter((r) => r.outcome === o).length;
   const rated = rows.filter((r) => r.adjusted !== null);
   let s = `${period}${status === 'interim' ? ' (interim, not paid)' : ''}: of ${rows.length} areas, ${count('payment')} had an adjusted rate significantly below baseline (payment), ${count('deduction')} significantly above (deduction) and ${count('none')} neither.`;
-  if (rated.length > 0) {
-    const best = rated[0]!;
-    const worst = rated[rated.length - 1]!;
-    s += ` Furthest below baseline: ${best.name} (${pct(best.adjusted)} against ${pct(best.baseline)}); furthest above: ${worst.name} (${pct(worst.adjusted)} against ${pct(worst.baseline)}).`;
+  const below = rated.filter((r) => r.adjusted! < r.baseline!);
+  const above = rated.filter((r) => r.adjusted! > r.baseline!);
+  if (below.length > 0) {
+    const b = below[0]!;
+    s += ` Furthest below its baseline: ${b.name} (${pct(b.adjusted)} against ${pct(b.baseline)}).`;
+  }
+  if (above.length > 0) {
+    const w = above[above.length - 1]!;
+    s += ` Furthest above: ${w.name} (${pct(w.adjusted)} against ${pct(w.baseline)}).`;
   }
   return s;
 }
@@ -198,7 +214,7 @@ function areaSummary(name: string, r: MeasureRow | undefined): string {
       : r.binary_outcome === 'deduction'
         ? 'significantly above the baseline: a <span class="o-deduction">deduction</span>'
         : 'not significantly different from the baseline: no payment and no deduction';
-  return `<p class="lede">In the latest final cohort period, <strong>${esc(r.period)}</strong>, ${int(r.measurable)} of ${int(r.eligible)} eligible people were measurable and <strong>${pct(r.binary_rate)}</strong> of them had a proven reoffence. Adjusted for case mix the rate is <strong>${pct(r.adjusted_binary_rate)}</strong> against a baseline of ${pct(r.baseline_binary_rate)} (band ${pct(r.lower_threshold)}${DASH}${pct(r.upper_threshold)}): ${outcome}. Reoffenders committed ${dec(r.frequency_rate)} reoffences each (baseline ${dec(r.baseline_frequency_rate)}).</p>`;
+  return `<p class="lede">In the latest final cohort period, <strong>${esc(r.period)}</strong>, ${int(r.measurable)} of ${int(r.eligible)} eligible people were measurable and <strong>${pct(r.binary_rate)}</strong> of them had a proven reoffence. Adjusted for case mix the rate is <strong>${pct(r.adjusted_binary_rate)}</strong> against a baseline of ${pct(r.baseline_binary_rate)} (band ${band(r.lower_threshold, r.upper_threshold)}): ${outcome}. Reoffenders committed ${dec(r.frequency_rate)} reoffences each (baseline ${dec(r.baseline_frequency_rate)}).</p>`;
 }
 
 function paymentYearsTable(caption: string, rows: PaymentTableRow[], total: PaymentTableRow | undefined, first: 'year' | 'area', names: Map<string, string>): string {
@@ -222,12 +238,17 @@ function paymentYearsTable(caption: string, rows: PaymentTableRow[], total: Paym
 function cumulativeTable(rows: CumulativeRow[], months: number): string {
   const series: string[] = [];
   for (const r of rows) if (!series.includes(r.series)) series.push(r.series);
+  // At most 12 month columns (every k-th month and the last), so the table fits an A4 page.
+  const every = Math.ceil(months / 12);
+  const shown: number[] = [];
+  for (let m = every; m < months; m += every) shown.push(m);
+  shown.push(months);
   const cols: Col[] = [{ label: 'Cohort' }, { label: 'Status' }, { label: 'Measurable', num: true }];
-  for (let m = 1; m <= months; m++) cols.push({ label: `${m}`, num: true });
+  for (const m of shown) cols.push({ label: `${m} mo`, num: true });
   const body = series.map((s) => {
     const rs = rows.filter((r) => r.series === s);
     const cells = [esc(s), statusCell(rs[0]!.status), int(rs[0]!.measurable)];
-    for (let m = 1; m <= months; m++) cells.push(pct(rs.find((r) => r.month === m)?.share ?? null));
+    for (const m of shown) cells.push(pct(rs.find((r) => r.month === m)?.share ?? null));
     return cells;
   });
   return table('Cumulative share with a counted offence, by months since the index date', cols, body);
@@ -277,14 +298,13 @@ function outcomeCountsTable(rows: OutcomeCountRow[], national: MeasureRow[]): st
     'National results and area outcomes by cohort period',
     [{ label: 'Period' }, { label: 'Status' }, { label: 'Measurable', num: true }, { label: 'Binary rate', num: true },
       { label: 'Adjusted rate', num: true }, { label: 'Baseline', num: true }, { label: 'Reoffences per reoffender', num: true },
-      { label: 'Areas', num: true }, { label: 'Payment', num: true }, { label: 'Deduction', num: true }, { label: 'Neither', num: true },
-      { label: 'Frequency reduced', num: true }],
+      { label: 'Areas: payment / deduction / neither', num: true }, { label: 'Areas with frequency reduced', num: true }],
     rows.map((r) => {
       const n = national.find((m) => m.period === r.period);
       return [
         esc(r.period), statusCell(r.status), int(n?.measurable), pct(n?.binary_rate), pct(n?.adjusted_binary_rate),
-        pct(n?.baseline_binary_rate), dec(n?.frequency_rate), int(r.areas), int(r.payment), int(r.deduction), int(r.none),
-        int(r.frequency_reduced),
+        pct(n?.baseline_binary_rate), dec(n?.frequency_rate), `${int(r.payment)} / ${int(r.deduction)} / ${int(r.none)}`,
+        `${int(r.frequency_reduced)} of ${int(r.areas)}`,
       ];
     }),
   );

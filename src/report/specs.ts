@@ -83,7 +83,7 @@ export function funnelSpec(period: string, status: string, rows: FunnelRow[]): T
     outcome: r.outcome,
   }));
   const title = `Adjusted binary rate against baseline, ${period}${status === 'interim' ? ' (interim: not paid)' : ''}`;
-  const x = { type: 'quantitative', axis: { format: '.0%', title: 'Proven reoffending rate' }, scale: { zero: false } };
+  const x = { type: 'quantitative', axis: { format: '.0%', title: 'Proven reoffending rate' }, scale: { zero: false, padding: 12 } };
   return top(title, 'Grey bar: significance band around the area baseline; black tick: baseline; marker: adjusted rate', Math.max(60, 18 * values.length), {
     data: { values },
     encoding: {
