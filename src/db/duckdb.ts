@@ -1,5 +1,5 @@
-import { DuckDBInstance, DuckDBConnection, listValue, version as duckdbVersion } from '@duckdb/node-api';
-import type { DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBConnection, LIST, VARCHAR, listValue, version as duckdbVersion } from '@duckdb/node-api';
+import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { readSql, splitStatements } from './sql.js';
 
 /** A parameter value bound to `$name` in SQL. Dates are passed as 'YYYY-MM-DD' strings and cast in SQL. */
@@ -19,16 +19,25 @@ function toDuckValue(v: Param): DuckDBValue {
   return v as DuckDBValue;
 }
 
+interface Bound {
+  values: Record<string, DuckDBValue>;
+  /** Lists are typed VARCHAR[] explicitly (an empty list has no type of its own). */
+  types: Record<string, DuckDBType | undefined>;
+}
+
 /** Parameters a statement actually names (DuckDB refuses unused ones). */
-function paramsFor(sql: string, params: Params): Record<string, DuckDBValue> {
+function paramsFor(sql: string, params: Params): Bound {
   const out: Record<string, DuckDBValue> = {};
+  const types: Record<string, DuckDBType | undefined> = {};
   const stripped = sql.replace(/--[^\n]*/g, '').replace(/'(?:[^']|'')*'/g, "''");
   for (const m of stripped.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
     const name = m[1]!;
     if (!(name in params)) throw new Error(`SQL parameter $${name} was not provided`);
-    out[name] = toDuckValue(params[name]!);
+    const v = params[name]!;
+    out[name] = toDuckValue(v);
+    if (Array.isArray(v)) types[name] = LIST(VARCHAR);
   }
-  return out;
+  return { values: out, types };
 }
 
 /**
@@ -59,7 +68,8 @@ export class Db {
   /** Run SQL text (one or more statements) with bound parameters. */
   async run(sql: string, params: Params = {}): Promise<void> {
     for (const stmt of splitStatements(sql)) {
-      await this.conn.run(stmt, paramsFor(stmt, params));
+      const b = paramsFor(stmt, params);
+      await this.conn.run(stmt, b.values, b.types);
     }
   }
 
@@ -70,21 +80,26 @@ export class Db {
 
   /** Rows of a single statement as JS objects (BIGINT -> bigint, DATE -> DuckDBDateValue...). */
   async all<T = Record<string, unknown>>(sql: string, params: Params = {}): Promise<T[]> {
-    const reader = await this.conn.runAndReadAll(sql, paramsFor(sql, params));
+    const b = paramsFor(sql, params);
+    const reader = await this.conn.runAndReadAll(sql, b.values, b.types);
     return reader.getRowObjectsJson() as T[];
   }
 
   /** Rows of the last statement of a named query file, JSON-friendly (numbers, strings, null). */
   async allNamed<T = Record<string, unknown>>(name: string, params: Params = {}): Promise<T[]> {
     const stmts = splitStatements(readSql(name));
-    for (const s of stmts.slice(0, -1)) await this.conn.run(s, paramsFor(s, params));
+    for (const s of stmts.slice(0, -1)) {
+      const b = paramsFor(s, params);
+      await this.conn.run(s, b.values, b.types);
+    }
     const last = stmts[stmts.length - 1]!;
     return this.all<T>(last, params);
   }
 
   /** A single scalar, JSON-friendly. */
   async scalar<T = unknown>(sql: string, params: Params = {}): Promise<T> {
-    const rows = await this.conn.runAndReadAll(sql, paramsFor(sql, params));
+    const b = paramsFor(sql, params);
+    const rows = await this.conn.runAndReadAll(sql, b.values, b.types);
     const r = rows.getRowsJson()[0];
     return (r ? r[0] : null) as T;
   }
