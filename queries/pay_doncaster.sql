@@ -20,7 +20,7 @@ SELECT a.area, a.period, a.period_start, a.period_end, a.status, a.measurable AS
        WHEN a.baseline_binary_rate IS NOT NULL THEN qdec(a.baseline_binary_rate)
        ELSE q(d.br, d.bn) END AS bl
 FROM assess_input a LEFT JOIN dn_base d ON d.area = a.area
-WHERE a.status IS NOT NULL AND NOT a.is_baseline AND coalesce(a."group", 'treatment') = 'treatment';
+WHERE a.status IS NOT NULL AND NOT a.is_baseline AND a.area <> 'ALL' AND coalesce(a."group", 'treatment') = 'treatment';
 CREATE OR REPLACE TEMP TABLE dn_decided AS
 SELECT *, qmul(qsub(bl, b), qint(100)) AS fall,
   CASE WHEN b IS NULL OR bl IS NULL THEN 'none'

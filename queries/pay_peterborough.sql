@@ -18,7 +18,7 @@ SELECT area, period, min(period_start) AS period_start, max(period_end) AS perio
   coalesce(sum(measurable) FILTER (WHERE "group" = 'comparison'), 0)::BIGINT AS cn,
   coalesce(sum(reconviction_events) FILTER (WHERE "group" = 'comparison'), 0)::BIGINT AS ce,
   false AS pilot, $thr_cohort AS thr_txt, min(row_order) AS row_order
-FROM assess_input WHERE status IS NOT NULL AND NOT is_baseline GROUP BY area, period
+FROM assess_input WHERE status IS NOT NULL AND NOT is_baseline AND area <> 'ALL' GROUP BY area, period
 UNION ALL
 SELECT area, 'ALL', min(period_start), max(period_end),
   CASE WHEN bool_and(status = 'final') THEN 'final' ELSE 'interim' END,
@@ -27,7 +27,7 @@ SELECT area, 'ALL', min(period_start), max(period_end),
   coalesce(sum(measurable) FILTER (WHERE "group" = 'comparison'), 0)::BIGINT,
   coalesce(sum(reconviction_events) FILTER (WHERE "group" = 'comparison'), 0)::BIGINT,
   true, $thr_overall, max(row_order) + 1
-FROM assess_input WHERE status IS NOT NULL AND NOT is_baseline GROUP BY area;
+FROM assess_input WHERE status IS NOT NULL AND NOT is_baseline AND area <> 'ALL' GROUP BY area;
 CREATE OR REPLACE TEMP TABLE pb AS
 SELECT *, q(te, tn) AS t, q(ce, cn) AS c,
   CASE WHEN tn > 0 AND cn > 0 AND ce > 0 THEN qdiv(qsub(q(ce, cn), q(te, tn)), q(ce, cn)) END AS reduction

@@ -5,7 +5,7 @@
 --   + follow_up.waiting_months)
 -- returns: rows of `payments` (section 'results') for method.md section 8, and `pay_outcomes`,
 --   from pay_trcrc_input (pay_trcrc_input_run.sql or pay_assess_trcrc.sql).
--- Only final periods are paid; interim periods get an outcome row (shown on their statement) and
+-- Area ALL is never paid (nor shown on a statement). Only final periods are paid; interim periods get an outcome row (shown on their statement) and
 -- no line. Each line is one exact rational rounded once by pence():
 --   binary_payment    (B - a) * n * binary_price                      when binary_outcome = payment
 --   binary_deduction  -(a - B) * n * deduction_price                  when binary_outcome = deduction
@@ -18,7 +18,7 @@ CREATE OR REPLACE TEMP TABLE pay_trcrc_rows AS
 SELECT *, q(k, r) AS f,
   coalesce(format('{:.1f}%', lower * 100), 'n/a') AS lower_txt,
   coalesce(format('{:.1f}%', upper * 100), 'n/a') AS upper_txt
-FROM pay_trcrc_input;
+FROM pay_trcrc_input WHERE area <> 'ALL';
 INSERT INTO payments
 SELECT area, period, 'binary_payment',
   '(' || qpct1(b) || ' - ' || qpct1(a) || ') x ' || cnt(n) || ' offenders x ' || gbp($binary_price)

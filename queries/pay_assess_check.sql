@@ -1,0 +1,46 @@
+-- name: pay_assess_check
+-- params: $required (VARCHAR[]: columns whose value may not be empty), $columns (VARCHAR[]: the
+--   file's header in order, for the report's column order)
+-- returns: the problems of an aggregates file read as text into agg_raw(_line, area, period, group,
+--   measurable, reoffenders, reoffences, reconviction_events, expected_rate, baseline_measurable,
+--   baseline_binary_rate, baseline_expected_rate, baseline_frequency_rate, status): line, column,
+--   value, reason; first by line, then by column position. Counts are whole numbers >= 0, rates
+--   decimals 0-1 (baseline_frequency_rate >= 0), group treatment|comparison, status final|interim,
+--   reoffenders <= measurable, one row per area, period and group.
+WITH cells AS (
+  SELECT _line, col, value
+  FROM (SELECT _line, area, period, "group", measurable, reoffenders, reoffences, reconviction_events,
+          expected_rate, baseline_measurable, baseline_binary_rate, baseline_expected_rate,
+          baseline_frequency_rate, status FROM agg_raw)
+  UNPIVOT INCLUDE NULLS (value FOR col IN (area, period, "group", measurable, reoffenders, reoffences,
+    reconviction_events, expected_rate, baseline_measurable, baseline_binary_rate, baseline_expected_rate,
+    baseline_frequency_rate, status))),
+cell_problems AS (
+  SELECT _line, col, value,
+    CASE
+      WHEN (value IS NULL OR trim(value) = '') AND list_contains($required, col) THEN 'a value is required'
+      WHEN value IS NULL OR trim(value) = '' THEN NULL
+      WHEN col IN ('measurable', 'reoffenders', 'reoffences', 'reconviction_events', 'baseline_measurable')
+        AND coalesce(try_cast(trim(value) AS BIGINT) < 0, true) THEN 'expected a whole number >= 0'
+      WHEN col IN ('expected_rate', 'baseline_binary_rate', 'baseline_expected_rate')
+        AND coalesce(NOT (try_cast(trim(value) AS DECIMAL(38,12)) BETWEEN 0 AND 1), true)
+        THEN 'expected a decimal between 0 and 1 (0.456, not 45.6)'
+      WHEN col = 'baseline_frequency_rate' AND coalesce(try_cast(trim(value) AS DECIMAL(38,12)) < 0, true)
+        THEN 'expected a decimal >= 0'
+      WHEN col = 'group' AND trim(value) NOT IN ('treatment', 'comparison') THEN 'expected treatment or comparison'
+      WHEN col = 'status' AND trim(value) NOT IN ('final', 'interim') THEN 'expected final or interim'
+    END AS reason
+  FROM cells),
+row_problems AS (
+  SELECT _line, 'reoffenders' AS col, reoffenders AS value, 'reoffenders exceeds measurable' AS reason
+  FROM agg_raw
+  WHERE try_cast(trim(reoffenders) AS BIGINT) > try_cast(trim(measurable) AS BIGINT)
+  UNION ALL
+  SELECT _line, 'period', period, 'the same area, period and group appears on line ' || first_line || ' already'
+  FROM (SELECT _line, period, min(_line) OVER (PARTITION BY trim(area), trim(period), coalesce(trim("group"), 'treatment')) AS first_line
+        FROM agg_raw)
+  WHERE _line > first_line)
+SELECT _line AS line, col AS "column", value, reason
+FROM (SELECT * FROM cell_problems WHERE reason IS NOT NULL UNION ALL SELECT * FROM row_problems)
+ORDER BY _line, coalesce(list_position($columns, col), 999), reason
+LIMIT 100;
