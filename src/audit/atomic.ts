@@ -16,16 +16,9 @@ export interface StagedOutput {
 
 export function stageOutput(target: string, force: boolean): StagedOutput {
   const abs = path.resolve(target);
-  if (existsSync(abs)) {
-    if (!statSync(abs).isDirectory()) throw new InputError(`${target}: --out exists and is not a folder; choose another path`);
-    if (readdirSync(abs).length > 0 && !force) {
-      throw new InputError(`${target}: --out already holds files (an earlier run?); pass --force to replace it, or choose another folder`);
-    }
-  }
   const parent = path.dirname(abs);
   mkdirSync(parent, { recursive: true });
   const base = path.basename(abs);
-  // Remove stale staging folders of killed runs (they are never a finished output).
   // A run killed between the two renames of commit() left the previous output as .NAME.old-PID and
   // no target: put it back first.
   for (const name of readdirSync(parent)) {
@@ -34,9 +27,16 @@ export function stageOutput(target: string, force: boolean): StagedOutput {
       else rmSync(path.join(parent, name), { recursive: true, force: true });
     }
   }
+  // Remove stale staging folders of killed runs (they are never a finished output).
   for (const name of readdirSync(parent)) {
     if (name.startsWith(`.${base}.tmp-`) && !isAlive(Number(name.split('-').pop()))) {
       rmSync(path.join(parent, name), { recursive: true, force: true });
+    }
+  }
+  if (existsSync(abs)) {
+    if (!statSync(abs).isDirectory()) throw new InputError(`${target}: --out exists and is not a folder; choose another path`);
+    if (readdirSync(abs).length > 0 && !force) {
+      throw new InputError(`${target}: --out already holds files (an earlier run?); pass --force to replace it, or choose another folder`);
     }
   }
   const staging = path.join(parent, `.${base}.tmp-${process.pid}`);

@@ -17,7 +17,7 @@ export function fontFiles(): string[] {
 /** Compile a Vega-Lite spec and render it to an SVG string with Vega's headless SVG renderer. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const { spec: vgSpec } = compile(spec);
-  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', logLevel: vega.Warn });
+  const view = new vega.View(vega.parse(vgSpec), { renderer: 'none', logLevel: vega.None });
   try {
     return await view.toSVG();
   } finally {
