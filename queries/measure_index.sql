@@ -1,5 +1,5 @@
 -- name: measure_index
--- params: $allocation (VARCHAR), $start_types (VARCHAR[]), $exclude_em_only (BOOLEAN),
+-- params: $period_type (VARCHAR), $allocation (VARCHAR), $start_types (VARCHAR[]), $exclude_em_only (BOOLEAN),
 --         $min_age (INTEGER), $min_custody_days (INTEGER), $months (INTEGER),
 --         $waiting_months (INTEGER)
 -- returns: table m_index: one row per person and period (cohort and baseline periods) with the
@@ -28,7 +28,9 @@ WITH aged AS (
         END AS age
   FROM starts s
   JOIN cohort c ON c.person_id = s.person_id
-  JOIN m_periods p ON s.start_date BETWEEN p.period_start AND p.period_end
+  -- equi-join on the first day of the start's period (macro from measure_periods): the same as
+  -- start_date BETWEEN period_start AND period_end, and much faster than a range join
+  JOIN m_periods p ON p.period_start = m_period_first_day(s.start_date, $period_type::VARCHAR)
 ),
 eligible AS (
   SELECT *

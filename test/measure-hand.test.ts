@@ -195,6 +195,20 @@ describe('hand fixture, CRC', () => {
     ]);
   });
 
+  test('the offences list of a person is in offence_date order, then offence_id', async () => {
+    // P01: O01f 2023-06-01, O01a 2024-01-31, O01d 2024-06-10, O01b 2025-01-31, O01c 2025-02-01.
+    // P06: O06a and O06b both 2024-03-01: by offence_id.
+    const r = await rows(
+      m.db,
+      `SELECT person_id, array_to_string([o.offence_id FOR o IN offences], ' ') AS ids
+       FROM offender_outcomes WHERE period = '2024Q1' AND person_id IN ('P01', 'P06') ORDER BY person_id`,
+    );
+    expect(r).toEqual([
+      { person_id: 'P01', ids: 'O01f O01a O01d O01b O01c' },
+      { person_id: 'P06', ids: 'O06a O06b' },
+    ]);
+  });
+
   test('per-person details: age, dates, first offence, conviction-only counts', async () => {
     const r = await rows(
       m.db,

@@ -31,6 +31,7 @@ export async function measure(ctx: RunContext): Promise<void> {
     baseline_to: c.baseline.to,
   });
   await db.exec('measure_index', {
+    period_type: c.cohort.period,
     allocation: population,
     start_types: c.population.start_types,
     exclude_em_only: c.population.exclude_em_only,
