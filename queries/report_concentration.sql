@@ -7,12 +7,15 @@
 WITH final_periods AS (
   SELECT DISTINCT period FROM measures WHERE status = 'final'
 ),
-units AS (
-  SELECT area, CASE WHEN coalesce(is_baseline, false) THEN 'baseline' ELSE 'cohort' END AS scope,
-         CAST(reoffences AS BIGINT) AS k
+measurable AS (
+  SELECT area, period, coalesce(is_baseline, false) AS is_baseline, CAST(reoffences AS BIGINT) AS k
   FROM offender_outcomes
   WHERE measurable AND reoffences > 0 AND area <> 'ALL'
-    AND (coalesce(is_baseline, false) OR period IN (SELECT period FROM final_periods))
+),
+units AS (
+  SELECT area, 'cohort' AS scope, k FROM measurable WHERE period IN (SELECT period FROM final_periods)
+  UNION ALL
+  SELECT area, 'baseline' AS scope, k FROM measurable WHERE is_baseline
 ),
 all_units AS (
   SELECT area, scope, k FROM units

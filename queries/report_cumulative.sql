@@ -1,17 +1,22 @@
 -- name: report_cumulative
 -- params: $months (INTEGER): follow_up.months
--- returns: per series (each cohort period, and the baseline periods pooled as 'Baseline') and month
+-- returns: per series (each cohort period of `measures`, and the baseline periods pooled as
+--          'Baseline') and month
 --          m = 0..$months since the index date: the measurable persons n, those whose first counted
 --          offence falls on or before add_months(index_date, m), and that share. A first offence on
 --          date f counts from the smallest m with f <= add_months(index_date, m).
-WITH persons AS (
-  SELECT
-    CASE WHEN coalesce(is_baseline, false) THEN 'Baseline' ELSE period END AS series,
-    coalesce(is_baseline, false) AS is_baseline,
-    CAST(index_date AS DATE) AS i,
-    CASE WHEN reoffender THEN CAST(first_offence_date AS DATE) END AS f
+WITH measurable AS (
+  SELECT period, coalesce(is_baseline, false) AS is_baseline, CAST(index_date AS DATE) AS i,
+         CASE WHEN reoffender THEN CAST(first_offence_date AS DATE) END AS f
   FROM offender_outcomes
   WHERE measurable AND area <> 'ALL'
+),
+persons AS (
+  -- a cohort period is one that `measures` reports; a period can also be a baseline period
+  SELECT period AS series, false AS is_baseline, i, f FROM measurable
+  WHERE period IN (SELECT DISTINCT period FROM measures)
+  UNION ALL
+  SELECT 'Baseline' AS series, true AS is_baseline, i, f FROM measurable WHERE is_baseline
 ),
 months AS (
   SELECT series, is_baseline, d + CASE WHEN f > CAST(i + to_months(d) AS DATE) THEN 1 ELSE 0 END AS month
