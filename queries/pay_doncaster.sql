@@ -40,7 +40,8 @@ INSERT INTO payments
 SELECT area, period, 'binary_deduction',
   '-' || qpct1(qdec($share)) || ' x ' || gbp($contract_value) || ': ' || words,
   pence(qneg(qmul(qdec($share), qdec($contract_value)))), 'at_risk_share', NULL,
-  period_start, period_end, status, 'results', 1, NULL
+  period_start, period_end, status, 'results', 1, NULL,
+  'exact: ' || r || ' / ' || n || ' against the baseline ' || qfix(bl, 6)
 FROM dn_words WHERE outcome = 'target_missed' AND status = 'final' AND $contract_value IS NOT NULL;
 INSERT INTO pay_outcomes
 SELECT area, NULL, period, period_start, period_end, status,

@@ -60,7 +60,8 @@ SELECT area, month, 'fee_for_service',
   || CASE WHEN $discount IS NULL OR idx = 0 THEN '' ELSE ' less the learning-curve discount' END
   || ', one twelfth a month'
   || CASE WHEN covered = dim THEN '' ELSE ', pro rata for the days of the month inside the contract year' END,
-  pence(fee), key || '.annual_price', area_order, m_start, m_end, 'final', 'fee', 1, year_label
+  pence(fee), key || '.annual_price', area_order, m_start, m_end, 'final', 'fee', 1, year_label,
+  'exact amount ' || qfix(fee, 6)
 FROM pay_fee_exact;
 INSERT INTO payments
 WITH w AS (
@@ -84,7 +85,9 @@ SELECT area, year_label, 'volume_reconciliation',
   CASE WHEN qlt(hi, wq) THEN pence(qmul(qsub(wq, hi), unit)) ELSE pence(qneg(qmul(qsub(lo, wq), unit))) END,
   key || CASE WHEN qlt(hi, wq) THEN '.volume_high' ELSE '.volume_low' END,
   area_order, y_from, y_to, CASE WHEN y_to > CAST($as_of AS DATE) THEN 'provisional' ELSE 'final' END,
-  'fee', 1, year_label
+  'fee', 1, year_label,
+  'unrounded: W = ' || qfix(wq, 6) || ', unit = ' || qfix(unit, 6) || '; exact amount '
+  || qfix(CASE WHEN qlt(hi, wq) THEN qmul(qsub(wq, hi), unit) ELSE qneg(qmul(qsub(lo, wq), unit)) END, 6)
 FROM r WHERE qlt(hi, wq) OR qlt(wq, lo);
 INSERT INTO payments
 WITH fm AS (
@@ -109,5 +112,6 @@ SELECT area, month, 'service_credit',
   || CASE WHEN capped THEN ', capped at service_credit_cap' ELSE '' END,
   pence(qneg(qmul(CASE WHEN capped THEN qdec($credit_cap) ELSE share_raw END, fee))),
   CASE WHEN capped THEN 'fee_for_service.service_credit_cap' ELSE 'fee_for_service.service_credit_rate' END,
-  area_order, m_start, m_end, 'final', 'fee', 2, year_label
+  area_order, m_start, m_end, 'final', 'fee', 2, year_label,
+  'unrounded: month fee ' || qfix(fee, 6) || '; exact amount ' || qfix(qneg(qmul(CASE WHEN capped THEN qdec($credit_cap) ELSE share_raw END, fee)), 6)
 FROM c WHERE CAST($credit_rate AS DECIMAL(38,12)) > 0;

@@ -48,7 +48,8 @@ SELECT p.area, p.period, 'frequency_payment',
   || ' offenders x ' || gbp($price)
   || ': comparison minus treatment reconviction events per 100 offenders, times the treatment cohort, times price_per_event; '
   || p.words,
-  pence(p.exact_amount), 'price_per_event', NULL, p.period_start, p.period_end, p.status, 'results', 1, NULL
+  pence(p.exact_amount), 'price_per_event', NULL, p.period_start, p.period_end, p.status, 'results', 1, NULL,
+  'unrounded per 100: treatment ' || p.te || ' x 100 / ' || p.tn || ' = ' || qfix(qmul(p.t, qint(100)), 6) || ', comparison ' || p.ce || ' x 100 / ' || p.cn || ' = ' || qfix(qmul(p.c, qint(100)), 6) || '; exact amount ' || qfix(p.exact_amount, 6)
 FROM pb_decided p
 WHERE NOT p.pilot AND p.meets AND p.status = 'final' AND $price IS NOT NULL;
 INSERT INTO payments
@@ -60,7 +61,8 @@ SELECT p.area, p.period, 'frequency_payment',
   || ': whole pilot (all cohorts pooled), comparison minus treatment reconviction events per 100 offenders, times the treatment offenders, times price_per_event, less the cohort payments already made; '
   || p.words,
   pence(qsub(p.exact_amount, qdec(coalesce(paid.cohort_paid, 0)))), 'price_per_event', NULL,
-  p.period_start, p.period_end, p.status, 'results', 1, NULL
+  p.period_start, p.period_end, p.status, 'results', 1, NULL,
+  'unrounded per 100: treatment ' || p.te || ' x 100 / ' || p.tn || ' = ' || qfix(qmul(p.t, qint(100)), 6) || ', comparison ' || p.ce || ' x 100 / ' || p.cn || ' = ' || qfix(qmul(p.c, qint(100)), 6) || '; exact amount ' || qfix(qsub(p.exact_amount, qdec(coalesce(paid.cohort_paid, 0))), 6)
 FROM pb_decided p LEFT JOIN paid ON paid.area = p.area
 WHERE p.pilot AND p.meets AND p.status = 'final' AND $price IS NOT NULL
   AND qlt(qdec(coalesce(paid.cohort_paid, 0)), p.exact_amount);

@@ -26,7 +26,8 @@ SELECT area, period, 'binary_payment',
   || ' OGRS adjustment), times the measurable offenders, times the binary price; the adjusted rate is below the lower threshold '
   || lower_txt,
   pence(qmul(qmul(qsub(b, a), qint(n)), qdec($binary_price))),
-  'payments.binary_price', area_order, period_start, period_end, status, 'results', 1, NULL
+  'payments.binary_price', area_order, period_start, period_end, status, 'results', 1, NULL,
+  'unrounded: B = ' || qfix(b, 6) || ', a = ' || qfix(a, 6) || '; exact amount ' || qfix(qmul(qmul(qsub(b, a), qint(n)), qdec($binary_price)), 6)
 FROM pay_trcrc_rows
 WHERE status = 'final' AND $binary_price IS NOT NULL AND binary_outcome = 'payment' AND a IS NOT NULL AND b IS NOT NULL;
 INSERT INTO payments
@@ -36,7 +37,8 @@ SELECT area, period, 'binary_deduction',
   || ' OGRS adjustment) minus the baseline binary rate, times the measurable offenders, times the deduction price; the adjusted rate is above the upper threshold '
   || upper_txt,
   pence(qneg(qmul(qmul(qsub(a, b), qint(n)), qdec($deduction_price)))),
-  'payments.deduction_price', area_order, period_start, period_end, status, 'results', 2, NULL
+  'payments.deduction_price', area_order, period_start, period_end, status, 'results', 2, NULL,
+  'unrounded: B = ' || qfix(b, 6) || ', a = ' || qfix(a, 6) || '; exact amount ' || qfix(qneg(qmul(qmul(qsub(a, b), qint(n)), qdec($deduction_price))), 6)
 FROM pay_trcrc_rows
 WHERE status = 'final' AND $deduction_price IS NOT NULL AND binary_outcome = 'deduction' AND a IS NOT NULL AND b IS NOT NULL;
 INSERT INTO payments
@@ -45,7 +47,8 @@ SELECT area, period, 'frequency_payment',
   || ': baseline reoffences per reoffender minus this period''s, times the reoffenders, times the frequency price'
   || CASE WHEN $hurdle = 'binary-payment' THEN ' (hurdle: the binary outcome is a payment)' ELSE ' (no hurdle)' END,
   pence(qmul(qmul(qsub(bf, f), qint(r)), qdec($frequency_price))),
-  'payments.frequency_price', area_order, period_start, period_end, status, 'results', 3, NULL
+  'payments.frequency_price', area_order, period_start, period_end, status, 'results', 3, NULL,
+  'unrounded: B_f = ' || qfix(bf, 6) || ', f = ' || k || '/' || r || ' = ' || qfix(f, 6) || '; exact amount ' || qfix(qmul(qmul(qsub(bf, f), qint(r)), qdec($frequency_price)), 6)
 FROM pay_trcrc_rows
 WHERE status = 'final' AND $frequency_price IS NOT NULL AND f IS NOT NULL AND bf IS NOT NULL
   AND frequency_outcome = 'reduced' AND qlt(f, bf)
@@ -55,7 +58,7 @@ SELECT area, period, 'cap',
   gbp($cap) || ' - ' || gbp(pos)
   || ': the period''s positive total (binary and frequency payments) is capped at payments.cap_per_period',
   pence(qsub(qdec($cap), qdec(pos))),
-  'payments.cap_per_period', area_order, period_start, period_end, status, 'results', 4, NULL
+  'payments.cap_per_period', area_order, period_start, period_end, status, 'results', 4, NULL, NULL
 FROM (SELECT area, period, any_value(area_order) AS area_order, any_value(period_start) AS period_start,
         any_value(period_end) AS period_end, any_value(status) AS status, sum(amount) AS pos
       FROM payments WHERE section = 'results' AND component IN ('binary_payment', 'frequency_payment')
@@ -66,7 +69,7 @@ SELECT area, period, 'cap',
   gbp(ded) || ' - ' || gbp($deduction_cap)
   || ': the period''s deductions are capped at payments.deduction_cap_per_period',
   pence(qsub(qdec(ded), qdec($deduction_cap))),
-  'payments.deduction_cap_per_period', area_order, period_start, period_end, status, 'results', 5, NULL
+  'payments.deduction_cap_per_period', area_order, period_start, period_end, status, 'results', 5, NULL, NULL
 FROM (SELECT area, period, any_value(area_order) AS area_order, any_value(period_start) AS period_start,
         any_value(period_end) AS period_end, any_value(status) AS status, -sum(amount) AS ded
       FROM payments WHERE section = 'results' AND component = 'binary_deduction'

@@ -43,6 +43,7 @@ interface LineRow {
   amount: string;
   rule: string;
   status: string;
+  detail: string | null;
 }
 
 interface SummaryRow {
@@ -137,7 +138,7 @@ function page(title: string, body: string): string {
 
 const NOTE =
   'Each line is computed exactly from the counts, rates and contract prices shown and rounded half away from zero to pence, once; ' +
-  'the total is the sum of the rounded lines. Rates in a basis are shown rounded (percentages to 0.1%); the calculation uses them unrounded. ' +
+  'the total is the sum of the rounded lines. Rates in a basis are shown rounded (percentages to 0.1%); the calculation uses them unrounded, as shown under each basis with the exact amount before rounding. ' +
   'The rule column names the contract key that priced the line.';
 
 function statusText(s: StatementRow): string {
@@ -162,7 +163,7 @@ function statementHtml(m: Meta, s: StatementRow, lines: LineRow[]): string {
   } else {
     body.push('<table><thead><tr><th>Component</th><th>Basis</th><th>Contract key</th><th class="num">Amount (GBP)</th></tr></thead><tbody>');
     for (const l of lines) {
-      body.push(`<tr><td>${esc(l.component)}</td><td>${esc(l.basis)}</td><td>${esc(l.rule)}</td><td class="num">${esc(moneyText(l.amount))}</td></tr>`);
+      body.push(`<tr><td>${esc(l.component)}</td><td>${esc(l.basis)}${l.detail ? `<br><small>${esc(l.detail)}</small>` : ''}</td><td>${esc(l.rule)}</td><td class="num">${esc(moneyText(l.amount))}</td></tr>`);
     }
     body.push(`<tr class="total"><td colspan="3">Total (sum of the rounded lines)</td><td class="num">${esc(moneyText(s.total))}</td></tr>`);
     body.push('</tbody></table>');
@@ -173,15 +174,15 @@ function statementHtml(m: Meta, s: StatementRow, lines: LineRow[]): string {
 
 const STATEMENT_CSV_HEADER = [
   'area', 'area_name', 'period', 'period_start', 'period_end', 'status', 'as_of', 'contract', 'scheme',
-  'contract_sha256', 'inputs', 'rejected_rows', 'component', 'basis', 'amount', 'rule',
+  'contract_sha256', 'inputs', 'rejected_rows', 'component', 'basis', 'amount', 'rule', 'detail',
 ] as const;
 
 function statementCsv(m: Meta, s: StatementRow, lines: LineRow[]): string {
   const head = [s.area, s.area_name, s.period, s.period_start, s.period_end, s.status, m.asOf, m.contract, m.scheme, m.contractSha, m.inputs, m.rejected];
   let out = csvLine(STATEMENT_CSV_HEADER);
-  if (s.summary) out += csvLine([...head, 'outcome', `${s.outcome ?? 'none'}: ${s.summary}`, '', '']);
-  for (const l of lines) out += csvLine([...head, l.component, l.basis, l.amount, l.rule]);
-  out += csvLine([...head, 'total', 'sum of the rounded lines', s.total, '']);
+  if (s.summary) out += csvLine([...head, 'outcome', `${s.outcome ?? 'none'}: ${s.summary}`, '', '', '']);
+  for (const l of lines) out += csvLine([...head, l.component, l.basis, l.amount, l.rule, l.detail]);
+  out += csvLine([...head, 'total', 'sum of the rounded lines', s.total, '', '']);
   return out;
 }
 
