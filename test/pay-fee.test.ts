@@ -200,4 +200,29 @@ describe('fee for service', () => {
     expect(sum[1]!.startsWith('CPA01,Area One,2015-02-01/2016-01-31,1200000.00,-500.00,624000.00,0.00,1823500.00,')).toBe(true);
     expect(sum[2]!.startsWith('CPA01,Area One,2016-02-01/2017-01-31,1176000.00,-980.00,-470400.00,0.00,704620.00,')).toBe(true);
   });
+
+  it('prints the rejected-row count in every statement when rows were rejected', async () => {
+    ctx.rejectedRows = 3;
+    try {
+      await writePaymentOutputs(ctx);
+      const dir = path.join(ctx.outDir, 'statements');
+      for (const f of readdirSync(dir).filter((x) => x.endsWith('.html') && x !== 'index.html')) {
+        expect(readFileSync(path.join(dir, f), 'utf8')).toContain('3 rows were rejected');
+      }
+      const csv = readFileSync(path.join(dir, 'CPA01_2015-03.csv'), 'utf8').split('\n');
+      expect(csv[0]!.split(',')[11]).toBe('rejected_rows');
+      expect(csv[1]!.includes(',3,')).toBe(true);
+    } finally {
+      ctx.rejectedRows = 0;
+    }
+  });
+
+  it('writes the same bytes twice (no timestamps, ordered output)', async () => {
+    await writePaymentOutputs(ctx);
+    const a = readFileSync(path.join(ctx.outDir, 'payments.csv'));
+    const s1 = readFileSync(path.join(ctx.outDir, 'statements', 'CPA01_contract_years.html'));
+    await writePaymentOutputs(ctx);
+    expect(readFileSync(path.join(ctx.outDir, 'payments.csv')).equals(a)).toBe(true);
+    expect(readFileSync(path.join(ctx.outDir, 'statements', 'CPA01_contract_years.html')).equals(s1)).toBe(true);
+  });
 });
