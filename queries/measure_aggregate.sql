@@ -19,7 +19,7 @@ WITH grid AS (
 ),
 counts AS (
   SELECT
-    period_start,
+    period,
     area,
     GROUPING(area) = 1 AS is_all,
     count(*) AS eligible,
@@ -31,7 +31,7 @@ counts AS (
     count(*) FILTER (WHERE measurable AND conviction_only_reoffender) AS conviction_only_reoffenders,
     CAST(coalesce(sum(conviction_only_events) FILTER (WHERE measurable), 0) AS BIGINT) AS conviction_only_events
   FROM offender_outcomes
-  GROUP BY GROUPING SETS ((period_start, area), (period_start))
+  GROUP BY GROUPING SETS ((period, area), (period))
 )
 SELECT
   g.period, g.period_start, g.period_end, g.period_type, g.in_cohort, g.in_baseline,
@@ -46,5 +46,5 @@ SELECT
   CAST(coalesce(c.conviction_only_events, 0) AS BIGINT) AS conviction_only_events
 FROM grid g
 LEFT JOIN counts c
-  ON c.period_start = g.period_start AND c.is_all = g.is_all AND (g.is_all OR c.area = g.area)
+  ON c.period = g.period AND c.is_all = g.is_all AND (g.is_all OR c.area = g.area)
 ORDER BY g.period_start, g.is_all, g.area_order, g.area;

@@ -28,9 +28,16 @@ WITH aged AS (
         END AS age
   FROM starts s
   JOIN cohort c ON c.person_id = s.person_id
-  -- equi-join on the first day of the start's period (macro from measure_periods): the same as
-  -- start_date BETWEEN period_start AND period_end, and much faster than a range join
-  JOIN m_periods p ON p.period_start = m_period_first_day(s.start_date, $period_type::VARCHAR)
+  -- aligned periods: equi-join on the first day of the start's period (macro from measure_periods),
+  -- the same as start_date BETWEEN period_start AND period_end and much faster than a range join,
+  -- the (rare) unaligned baseline period: a range join
+  JOIN (
+    SELECT s2.start_id, p.period, p.period_start, p.period_end, p.in_cohort, p.in_baseline
+    FROM starts s2 JOIN m_periods p ON p.aligned AND p.period_start = m_period_first_day(s2.start_date, $period_type::VARCHAR)
+    UNION ALL
+    SELECT s2.start_id, p.period, p.period_start, p.period_end, p.in_cohort, p.in_baseline
+    FROM starts s2 JOIN m_periods p ON NOT p.aligned AND s2.start_date BETWEEN p.period_start AND p.period_end
+  ) p ON p.start_id = s.start_id
 ),
 eligible AS (
   SELECT *
@@ -44,7 +51,7 @@ eligible AS (
 ranked AS (
   SELECT *
   FROM eligible
-  QUALIFY row_number() OVER (PARTITION BY period_start, person_id ORDER BY start_date, encode(start_id)) = 1
+  QUALIFY row_number() OVER (PARTITION BY period, person_id ORDER BY start_date, encode(start_id)) = 1
 )
 SELECT
   period, period_start, period_end, in_cohort, in_baseline,

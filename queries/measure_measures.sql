@@ -10,13 +10,13 @@
 --  * Rates are DOUBLE, each computed by ONE division of exact numbers: r/n, k/r, (100 k)/n,
 --    (100 events)/n, ogrs_sum (exact DECIMAL)/n. n = 0 -> every rate NULL, outcome none.
 --  * z = Phi^-1(...) is computed once in TypeScript (src/measure/normal.ts) and bound as $z.
---  * additive a = b - (e - B_e); ratio a = b * B_e / e (NULL when e = 0: our choice);
+--  * additive a = b - (e - B_e); ratio a = b * B_e / e (NULL when e = 0: our choice),
 --    none a = b. Without a baseline (B NULL) additive / ratio give a NULL adjusted rate.
 --  * baseline-band: h = z sqrt(B (1 - B) / n); lower = B - h, upper = B + h.
 --  * two-proportion: p = (a n + B B_n) / (n + B_n); se = sqrt(p (1 - p) (1/n + 1/B_n)), and
 --    se = 0 when p <= 0 or p >= 1 (the spec says "0 when p is 0 or 1"; p can leave [0, 1]
 --    because an additive-adjusted a can, so we extend it: our choice). Needs B_n > 0.
---  * binary outcome: none when n = 0, no baseline, or no adjusted rate; payment when a < lower;
+--  * binary outcome: none when n = 0, no baseline, or no adjusted rate; payment when a < lower,
 --    deduction when a > upper; else none.
 --  * frequency outcome: NULL when f or B_f is NULL; reduced when f < B_f, compared exactly as
 --    k * B_r < B_k * r when the baseline counts are known (computed baselines), else in DOUBLE.

@@ -21,7 +21,7 @@
 CREATE OR REPLACE TABLE m_offences AS
 WITH joined AS (
   SELECT
-    i.period_start, i.person_id, i.index_date, i.window_end, i.waiting_end, i.measurable,
+    i.period, i.period_start, i.person_id, i.index_date, i.window_end, i.waiting_end, i.measurable,
     r.offence_id, r.offence_date, r.disposal_date, r.disposal_type, r.court_event_id, r.breach
   FROM m_index i
   JOIN reconvictions r
@@ -53,7 +53,7 @@ reasoned AS (
   FROM joined
 )
 SELECT
-  period_start, person_id, offence_id, offence_date, disposal_date, disposal_type,
+  period, period_start, person_id, offence_id, offence_date, disposal_date, disposal_type,
   court_event_id, breach, reason = 'counted' AS counted, reason, conviction_only, event_key
 FROM reasoned
 ORDER BY period_start, person_id, offence_date, encode(offence_id);

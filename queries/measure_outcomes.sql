@@ -11,7 +11,7 @@
 CREATE OR REPLACE TABLE offender_outcomes AS
 WITH per_person AS (
   SELECT
-    period_start, person_id,
+    period, person_id,
     count(DISTINCT offence_id) FILTER (WHERE counted) AS reoffences,
     count(DISTINCT event_key) FILTER (WHERE counted AND disposal_type = 'CONVICTION') AS reconviction_events,
     min(offence_date) FILTER (WHERE counted) AS first_offence_date,
@@ -32,7 +32,7 @@ WITH per_person AS (
       )
     ) AS offences
   FROM m_offences
-  GROUP BY period_start, person_id
+  GROUP BY period, person_id
 )
 SELECT
   $population::VARCHAR AS population,
@@ -51,5 +51,5 @@ SELECT
   CASE WHEN i.measurable THEN CAST(coalesce(p.conviction_only_events, 0) AS BIGINT) END AS conviction_only_events,
   coalesce(p.offences, []) AS offences
 FROM m_index i
-LEFT JOIN per_person p ON p.period_start = i.period_start AND p.person_id = i.person_id
+LEFT JOIN per_person p ON p.period = i.period AND p.person_id = i.person_id
 ORDER BY i.period_start, i.area, i.person_id;

@@ -2,7 +2,7 @@
 -- params: $period_type (VARCHAR: quarter | year | financial-year), $cohort_from (DATE),
 --         $cohort_to (DATE or NULL), $baseline_from (DATE), $baseline_to (DATE)
 -- returns: table m_periods(period VARCHAR, period_start DATE, period_end DATE, period_type VARCHAR,
---          in_cohort BOOLEAN, in_baseline BOOLEAN), one row per distinct period
+--          in_cohort BOOLEAN, in_baseline BOOLEAN, aligned BOOLEAN), one row per distinct period
 --
 -- method.md section 1 (cohort periods) and section 5 (the baseline periods).
 -- Choices where the spec is silent (documented for the lead):
@@ -12,7 +12,11 @@
 --    cohort.from there is no cohort period.
 --  * Baseline periods are the periods of the same type (cohort.period) lying wholly inside
 --    baseline.from .. baseline.to (default 2011 -> 2011Q1..2011Q4 when quarterly).
+--  * When no period of the cohort type lies wholly inside the baseline range (e.g. financial-year
+--    cohorts with the default calendar-2011 baseline), the baseline range itself is ONE baseline
+--    period, labelled FROM/TO (2011-01-01/2011-12-31), aligned = false (our choice).
 --  * A period can be both a cohort and a baseline period (flags in_cohort, in_baseline).
+--  * Periods are keyed by their label `period` (unique) everywhere downstream.
 --  * Labels: quarter 2015Q4, year 2011, financial-year 2019-20 (end year's last two digits).
 CREATE OR REPLACE TEMP MACRO m_period_first_day(d, pt) AS
   CASE pt
@@ -67,7 +71,13 @@ SELECT
   $period_type::VARCHAR AS period_type,
   in_cohort,
   -- a baseline period must lie wholly inside baseline.from .. baseline.to
-  in_baseline AND period_start >= $baseline_from::DATE AND period_end <= $baseline_to::DATE AS in_baseline
+  in_baseline AND period_start >= $baseline_from::DATE AND period_end <= $baseline_to::DATE AS in_baseline,
+  true AS aligned
 FROM shaped
 WHERE in_cohort OR (in_baseline AND period_start >= $baseline_from::DATE AND period_end <= $baseline_to::DATE)
 ORDER BY period_start;
+INSERT INTO m_periods
+SELECT
+  strftime($baseline_from::DATE, '%Y-%m-%d') || '/' || strftime($baseline_to::DATE, '%Y-%m-%d'),
+  $baseline_from::DATE, $baseline_to::DATE, $period_type::VARCHAR, false, true, false
+WHERE NOT EXISTS (SELECT 1 FROM m_periods WHERE in_baseline);

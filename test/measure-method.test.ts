@@ -5,7 +5,7 @@
  * Phi^-1(0.95) = 1.6448536269514722.
  */
 import { describe, expect, test } from 'vitest';
-import { measureInline, type BaselineRow, type Inline, type Measured, type OffenceRow, type PersonRow, type StartRow } from './measure-helpers/load.js';
+import { measureInline, rows, type BaselineRow, type Inline, type Measured, type OffenceRow, type PersonRow, type StartRow } from './measure-helpers/load.js';
 import { close, measureRow } from './measure-helpers/read.js';
 
 async function withMeasure<T>(data: Inline, f: (m: Measured) => Promise<T>): Promise<T> {
@@ -60,6 +60,32 @@ describe('section 5: baselines', () => {
         expect(close(r.baseline_binary_rate, 1 / 3)).toBe(true);
         expect(r.baseline_expected_rate).toBe(0.5);
         expect(r.baseline_frequency_rate).toBe(2);
+      },
+    );
+  });
+
+  test('financial-year cohorts with the calendar-2011 baseline: the whole of 2011 is one baseline period', async () => {
+    // No financial year lies inside 2011-01-01 .. 2011-12-31, so the baseline range itself is one
+    // period (label 2011-01-01/2011-12-31): B1 starts 2011-02-01 and 2011-11-01 but counts ONCE
+    // (index 2011-02-01, OGRS 0.6, reoffends); B2 2011-06-01 (OGRS 0.4) does not.
+    // B_n 2, B = 1/2, B_e = (0.6 + 0.4)/2 = 0.5, B_f = 1.
+    await withMeasure(
+      {
+        people: [{ person_id: 'B1' }, { person_id: 'B2' }, { person_id: 'P' }],
+        starts: [
+          { start_id: 'S1', person_id: 'B1', start_date: '2011-02-01', ogrs: '0.6' },
+          { start_id: 'S2', person_id: 'B1', start_date: '2011-11-01', ogrs: '0.9' },
+          { start_id: 'S3', person_id: 'B2', start_date: '2011-06-01', ogrs: '0.4' },
+          { start_id: 'S4', person_id: 'P', start_date: '2019-05-01' },
+        ],
+        offences: [{ offence_id: 'X', person_id: 'B1', offence_date: '2011-03-01', disposal_date: '2011-04-01' }],
+        contract: { cohort: { period: 'financial-year', from: '2019-04-01', to: '2020-03-31' } },
+      },
+      async (m) => {
+        const r = await measureRow(m, 'A1', '2019-20');
+        expect([r.baseline_measurable, r.baseline_binary_rate, r.baseline_expected_rate, r.baseline_frequency_rate]).toEqual([2, 0.5, 0.5, 1]);
+        const b = await rows(m.db, `SELECT DISTINCT period FROM offender_outcomes WHERE is_baseline`);
+        expect(b).toEqual([{ period: '2011-01-01/2011-12-31' }]);
       },
     );
   });

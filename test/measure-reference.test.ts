@@ -25,6 +25,7 @@ const VARIANTS: { name: string; seed: number; contract: Record<string, unknown> 
     cohort: { period: 'financial-year', from: '2023-04-01', to: '2024-06-30' }, baseline: { from: '2010-04-01', to: '2012-03-31' },
     population: { exclude_em_only: false, start_types: ['CO', 'CUSTODY_RELEASE'], min_age: 21, min_custody_days: 3 },
     proven: { disposals: ['CONVICTION'], exclude_breaches: false }, follow_up: { months: 6, waiting_months: 3, as_of: '2025-03-15' } } },
+  { name: 'financial year with the default calendar-2011 baseline (one whole-range baseline period)', seed: 6, contract: { cohort: { period: 'financial-year', from: '2023-04-01', to: null }, significance: { confidence: 0.5 } } },
   { name: 'quarterly, as_of cuts through the waiting periods', seed: 5, contract: { follow_up: { as_of: '2025-06-30' }, significance: { confidence: 0.8 } } },
 ];
 

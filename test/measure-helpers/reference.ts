@@ -84,7 +84,9 @@ export function referenceMeasures(inp: RefInput): RefMeasure[] & { perPerson: Ma
   const type = c.cohort.period;
   const lastStart = inp.starts.map((s) => s.start_date).sort().at(-1)!;
   const cohortPeriods = periodsBetween(c.cohort.from, c.cohort.to ?? lastStart, type);
-  const baselinePeriods = periodsBetween(c.baseline.from, c.baseline.to, type).filter((p) => p.start >= c.baseline.from && p.end <= c.baseline.to);
+  let baselinePeriods = periodsBetween(c.baseline.from, c.baseline.to, type).filter((p) => p.start >= c.baseline.from && p.end <= c.baseline.to);
+  // no period of the cohort type inside the baseline range: the range itself is one period
+  if (baselinePeriods.length === 0) baselinePeriods = [{ label: `${c.baseline.from}/${c.baseline.to}`, start: c.baseline.from, end: c.baseline.to, cohort: false, baseline: true }];
   const person = new Map(inp.people.map((p) => [p.person_id, p]));
   const offencesOf = new Map<string, OffenceRow[]>();
   for (const o of inp.offences) offencesOf.set(o.person_id, [...(offencesOf.get(o.person_id) ?? []), o]);
