@@ -202,6 +202,48 @@ describe('section 1: dates', () => {
     );
   });
 
+  test('cohort.from and cohort.to inside a quarter still give whole quarters', async () => {
+    // from 2024-02-15 (in 2024Q1), to 2024-04-10 (in 2024Q2): periods 2024Q1 and 2024Q2, whole.
+    // A starts 2024-01-02 (before cohort.from, inside 2024Q1): in. B starts 2024-06-30: in 2024Q2.
+    await withMeasure(
+      {
+        people: [{ person_id: 'A' }, { person_id: 'B' }],
+        starts: [
+          { start_id: 'SA', person_id: 'A', start_date: '2024-01-02' },
+          { start_id: 'SB', person_id: 'B', start_date: '2024-06-30' },
+        ],
+        contract: { cohort: { period: 'quarter', from: '2024-02-15', to: '2024-04-10' } },
+      },
+      async (m) => {
+        expect(await cohortOf(m, '2024Q1')).toEqual(['A']);
+        expect(await cohortOf(m, '2024Q2')).toEqual(['B']);
+        const r = await rows(m.db, `SELECT DISTINCT period FROM measures ORDER BY period`);
+        expect(r.map((x) => x.period)).toEqual(['2024Q1', '2024Q2']);
+      },
+    );
+  });
+
+  test('a baseline quarter only partly inside baseline.from .. baseline.to is not a baseline period', async () => {
+    // baseline 2011-02-01 .. 2011-12-31: 2011Q1 is not wholly inside, so Q2..Q4 form the baseline.
+    // X (2011-03-01, Q1) is out; Y (2011-04-01, Q2) is in: B_n = 1.
+    await withMeasure(
+      {
+        people: [{ person_id: 'X' }, { person_id: 'Y' }, { person_id: 'P' }],
+        starts: [
+          { start_id: 'SX', person_id: 'X', start_date: '2011-03-01' },
+          { start_id: 'SY', person_id: 'Y', start_date: '2011-04-01' },
+          { start_id: 'SP', person_id: 'P', start_date: '2024-02-01' },
+        ],
+        contract: { cohort: { period: 'quarter', from: '2024-01-01', to: '2024-03-31' }, baseline: { from: '2011-02-01', to: '2011-12-31' } },
+      },
+      async (m) => {
+        expect((await measureRow(m, 'A1', '2024Q1')).baseline_measurable).toBe(1);
+        const r = await rows(m.db, `SELECT period FROM offender_outcomes WHERE is_baseline ORDER BY period`);
+        expect(r).toEqual([{ period: '2011Q2' }]);
+      },
+    );
+  });
+
   test('cohort.to null runs through the period containing the latest start_date', async () => {
     // Latest start 2024-08-15 (an NPS start: any start of the extract counts) -> last period 2024Q3.
     await withMeasure(
