@@ -1,0 +1,106 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { type Db, ident, literal } from '../db/duckdb.js';
+import { InputError } from '../errors.js';
+import { readManifest, type Manifest } from './verify.js';
+
+/**
+ * Reading a run folder's files into DuckDB for `pbr diff`, `pbr reconcile` and `pbr check`
+ * (formats.md section 4). Every file is read with explicit column types: a file that does not
+ * parse is a damaged run folder (exit 2 naming it).
+ */
+
+/** measures.csv, in file order, with the type each column is read as. */
+export const MEASURE_COLUMNS: readonly (readonly [string, string])[] = [
+  ['population', 'VARCHAR'],
+  ['area', 'VARCHAR'],
+  ['period', 'VARCHAR'],
+  ['period_start', 'DATE'],
+  ['period_end', 'DATE'],
+  ['status', 'VARCHAR'],
+  ['eligible', 'BIGINT'],
+  ['measurable', 'BIGINT'],
+  ['reoffenders', 'BIGINT'],
+  ['reoffences', 'BIGINT'],
+  ['binary_rate', 'DECIMAL(18,6)'],
+  ['frequency_rate', 'DECIMAL(18,6)'],
+  ['reoffences_per_100', 'DECIMAL(18,6)'],
+  ['reconviction_events_per_100', 'DECIMAL(18,6)'],
+  ['expected_rate', 'DECIMAL(18,6)'],
+  ['baseline_measurable', 'BIGINT'],
+  ['baseline_binary_rate', 'DECIMAL(18,6)'],
+  ['baseline_expected_rate', 'DECIMAL(18,6)'],
+  ['baseline_frequency_rate', 'DECIMAL(18,6)'],
+  ['adjusted_binary_rate', 'DECIMAL(18,6)'],
+  ['lower_threshold', 'DECIMAL(18,6)'],
+  ['upper_threshold', 'DECIMAL(18,6)'],
+  ['binary_outcome', 'VARCHAR'],
+  ['frequency_outcome', 'VARCHAR'],
+];
+
+/** The columns of measures.csv that describe a figure (everything but the row's key). */
+export const MEASURE_FIGURES: readonly string[] = MEASURE_COLUMNS.map((c) => c[0]).filter(
+  (c) => !['population', 'area', 'period', 'period_start'].includes(c),
+);
+
+export const PAYMENT_COLUMNS: readonly (readonly [string, string])[] = [
+  ['area', 'VARCHAR'],
+  ['period', 'VARCHAR'],
+  ['component', 'VARCHAR'],
+  ['basis', 'VARCHAR'],
+  ['amount', 'DECIMAL(18,2)'],
+  ['rule', 'VARCHAR'],
+];
+
+function columnsStruct(cols: readonly (readonly [string, string])[]): string {
+  return `{${cols.map(([n, t]) => `${literal(n)}: ${literal(t)}`).join(', ')}}`;
+}
+
+function need(run: string, file: string): string {
+  const p = path.join(run, file);
+  if (!existsSync(p)) throw new InputError(`${p}: missing; give a folder written by 'pbr run' (formats.md section 4)`);
+  return p;
+}
+
+async function readCsvInto(db: Db, table: string, file: string, cols: readonly (readonly [string, string])[]): Promise<void> {
+  try {
+    await db.run(
+      `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM read_csv(${literal(file)}, header = true, auto_detect = false,
+         delim = ',', quote = '"', escape = '"', nullstr = '', columns = ${columnsStruct(cols)})`,
+    );
+  } catch (e) {
+    throw new InputError(`${file}: cannot be read as the engine writes it (${(e as Error).message.split('\n')[0]}); the run folder is damaged`);
+  }
+}
+
+/** measures.csv and payments.csv of a run into tables `<prefix>measures` and `<prefix>payments`. */
+export async function loadRunCsvs(db: Db, run: string, prefix: string): Promise<void> {
+  await readCsvInto(db, `${prefix}measures`, need(run, 'measures.csv'), MEASURE_COLUMNS);
+  await readCsvInto(db, `${prefix}payments`, need(run, 'payments.csv'), PAYMENT_COLUMNS);
+}
+
+/** offender_outcomes.parquet of a run as table `<prefix>outcomes`. */
+export async function loadRunOutcomes(db: Db, run: string, prefix: string): Promise<void> {
+  const p = need(run, 'offender_outcomes.parquet');
+  try {
+    await db.run(`CREATE OR REPLACE TABLE ${ident(`${prefix}outcomes`)} AS SELECT * FROM read_parquet(${literal(p)})`);
+  } catch (e) {
+    throw new InputError(`${p}: cannot be read (${(e as Error).message.split('\n')[0]}); the run folder is damaged`);
+  }
+}
+
+/** The run's manifest.json (exit 2 when the folder has none). */
+export function runManifest(run: string): Manifest {
+  if (!existsSync(run)) throw new InputError(`${run}: no such folder; give a folder written by 'pbr run'`);
+  return readManifest(run);
+}
+
+/** A contract value from manifest.contract.resolved by dotted path, or null. */
+export function resolvedKey(m: Manifest, dotted: string): unknown {
+  let v: unknown = m.contract.resolved;
+  for (const k of dotted.split('.')) {
+    if (v === null || typeof v !== 'object') return null;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return v ?? null;
+}
