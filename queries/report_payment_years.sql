@@ -67,7 +67,8 @@ SELECT
   END AS group_order,
   CASE
     WHEN year_no IS NOT NULL THEN
-      'Y' || year_no || ' ' || strftime(year_from, '%Y') || '/' || strftime(year_to, '%y')
+      'Y' || year_no || ' ' || strftime(year_from, '%Y')
+        || CASE WHEN year(year_to) <> year(year_from) THEN '/' || strftime(year_to, '%y') ELSE '' END
     WHEN fy IS NOT NULL THEN 'FY ' || fy || '/' || lpad(CAST((fy + 1) % 100 AS VARCHAR), 2, '0')
     ELSE 'Unassigned'
   END AS year_label,

@@ -87,7 +87,7 @@ export function funnelSpec(period: string, status: string, rows: FunnelRow[]): T
   return top(title, 'Grey bar: significance band around the area baseline; black tick: baseline; marker: adjusted rate', Math.max(60, 18 * values.length), {
     data: { values },
     encoding: {
-      y: { field: 'name', type: 'nominal', sort: { field: 'rank', op: 'min', order: 'ascending' }, title: null },
+      y: { field: 'name', type: 'nominal', sort: { field: 'rank', op: 'min', order: 'ascending' }, title: null, axis: { labelLimit: 260 } },
     },
     layer: [
       {
@@ -242,7 +242,10 @@ export function paymentsSpec(areaName: string, groups: PaymentGroupRow[], years:
     title: 'Pounds',
     labelExpr: "(datum.value < 0 ? '\u2212£' : '£') + format(abs(datum.value), '~s')",
   };
-  return top(`Payments by contract year: ${areaName}`, 'Stacked components (deductions and credits below zero); diamond: net', 260, {
+  const title = `Payments by contract year: ${areaName}`;
+  const subtitle = 'Stacked components (deductions and credits below zero); diamond and figure above the bar: net';
+  return top(title, subtitle, 260, {
+    title: { text: title, subtitle, offset: 18 },
     layer: [
       {
         data: { values },
@@ -265,9 +268,10 @@ export function paymentsSpec(areaName: string, groups: PaymentGroupRow[], years:
         encoding: { x, y: { field: 'net', type: 'quantitative' } },
       },
       {
+        // The net of each year written in a row just above the plot, clear of the bars.
         data: { values: nets },
-        mark: { type: 'text', dy: -12, fontSize: 10, color: '#24292f' },
-        encoding: { x, y: { field: 'net', type: 'quantitative' }, text: { field: 'label' } },
+        mark: { type: 'text', baseline: 'bottom', fontSize: 10, color: '#24292f', y: -4 },
+        encoding: { x, text: { field: 'label' } },
       },
     ],
   });
@@ -356,8 +360,8 @@ export function concentrationSpec(rows: ConcentrationRow[]): TopLevelSpec {
       data: { values },
       mark: { type: 'point', filled: true, size: 70 },
       encoding: {
-        y: { field: 'name', type: 'nominal', sort: { field: 'order', op: 'min', order: 'ascending' }, title: null },
-        x: { field: 'share', type: 'quantitative', axis: { format: '.0%', title: 'Share of reoffences' }, scale: { zero: true } },
+        y: { field: 'name', type: 'nominal', sort: { field: 'order', op: 'min', order: 'ascending' }, title: null, axis: { labelLimit: 260 } },
+        x: { field: 'share', type: 'quantitative', axis: { format: '.0%', title: 'Share of reoffences' }, scale: { zero: false, padding: 12 } },
         color: { field: 'scope', type: 'nominal', scale: { domain: scopes, range: ['#1f6feb', '#24292f'] }, legend: { title: null, orient: 'bottom' } },
         shape: { field: 'scope', type: 'nominal', scale: { domain: scopes, range: ['circle', 'diamond'] } },
       },
