@@ -1,12 +1,14 @@
 -- name: pay_assess_check
 -- params: $required (VARCHAR[]: columns whose value may not be empty), $columns (VARCHAR[]: the
---   file's header in order, for the report's column order)
+--   file's header in order, for the report's column order), $areas (VARCHAR[]: the contract's area
+--   codes; empty = any area)
 -- returns: the problems of an aggregates file read as text into agg_raw(_line, area, period, group,
 --   measurable, reoffenders, reoffences, reconviction_events, expected_rate, baseline_measurable,
 --   baseline_binary_rate, baseline_expected_rate, baseline_frequency_rate, status): line, column,
 --   value, reason; first by line, then by column position. Counts are whole numbers >= 0, rates
 --   decimals 0-1 (baseline_frequency_rate >= 0), group treatment|comparison, status final|interim,
---   reoffenders <= measurable, one row per area, period and group.
+--   reoffenders <= measurable, one row per area, period and group, and an area of the contract
+--   (or ALL) when the contract lists areas.
 WITH cells AS (
   SELECT _line, col, value
   FROM (SELECT _line, area, period, "group", measurable, reoffenders, reoffences, reconviction_events,
@@ -35,6 +37,10 @@ row_problems AS (
   SELECT _line, 'reoffenders' AS col, reoffenders AS value, 'reoffenders exceeds measurable' AS reason
   FROM agg_raw
   WHERE try_cast(trim(reoffenders) AS BIGINT) > try_cast(trim(measurable) AS BIGINT)
+  UNION ALL
+  SELECT _line, 'area', area, 'not an area of the contract file (its areas: ' || array_to_string($areas, ', ') || ')'
+  FROM agg_raw
+  WHERE len($areas) > 0 AND trim(area) <> '' AND trim(area) <> 'ALL' AND NOT list_contains($areas, trim(area))
   UNION ALL
   SELECT _line, 'period', period, 'the same area, period and group appears on line ' || first_line || ' already'
   FROM (SELECT _line, period, min(_line) OVER (PARTITION BY trim(area), trim(period), coalesce(trim("group"), 'treatment')) AS first_line

@@ -63,7 +63,7 @@ describe('Peterborough (anchors.md) through pbr assess', () => {
     // cohort1: 1 - 1380/1550 = 10.97% >= 10%: (1550 - 1380)/1000 x 1000 x 1,000 = 170,000.00
     // cohort2: 1 - 1450/1550 = 6.45%: none
     // pilot: 1 - 2830/3100 = 8.71% >= 7.5%: 270 x 1,000 = 270,000.00 less 170,000.00 = 100,000.00
-    const f = tmpCsv('area,period,group,measurable,reconviction_events\nPB,c1,treatment,1000,1380\nPB,c1,comparison,1000,1550\nPB,c2,treatment,1000,1450\nPB,c2,comparison,1000,1550\n');
+    const f = tmpCsv('area,period,group,measurable,reconviction_events\nPBORO,c1,treatment,1000,1380\nPBORO,c1,comparison,1000,1550\nPBORO,c2,treatment,1000,1450\nPBORO,c2,comparison,1000,1550\n');
     const out = outDir();
     await runAssess({ aggregates: f, contract: fixture('peterborough.contract.json'), out });
     const pay = csvRows(path.join(out, 'payments.csv'));
@@ -141,16 +141,23 @@ describe('bad aggregates files', () => {
 
   it('names the line and column of a bad value', async () => {
     // line 1 is the header; the bad count is on line 3, in the 4th column (measurable)
-    const f = tmpCsv('area,period,group,measurable,reconviction_events\nPB,c1,treatment,10,5\nPB,c1,comparison,ten,5\n');
+    const f = tmpCsv('area,period,group,measurable,reconviction_events\nPBORO,c1,treatment,10,5\nPBORO,c1,comparison,ten,5\n');
     const err = await runAssess({ aggregates: f, contract: fixture('peterborough.contract.json'), out: outDir() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toContain('line 3, column 4 (measurable)');
   });
 
   it('rejects reoffenders above measurable', async () => {
-    const f = tmpCsv('area,period,measurable,reoffenders\nD,2011,10,11\n');
+    const f = tmpCsv('area,period,measurable,reoffenders\nDONC,2011,10,11\n');
     await expect(runAssess({ aggregates: f, contract: fixture('doncaster.contract.json'), out: outDir() })).rejects.toThrow(
       /line 2, column 4 \(reoffenders\).*reoffenders exceeds measurable/,
+    );
+  });
+
+  it('rejects an area the contract does not list', async () => {
+    const f = tmpCsv('area,period,measurable,reoffenders\nDONC,2011,10,5\nXYZ,2011,10,5\n');
+    await expect(runAssess({ aggregates: f, contract: fixture('doncaster.contract.json'), out: outDir() })).rejects.toThrow(
+      /line 3, column 1 \(area\): 'XYZ': not an area of the contract file/,
     );
   });
 

@@ -97,7 +97,7 @@ async function readAggregates(db: Db, file: string, c: Contract): Promise<void> 
   }
   const problems = await db.allNamed<{ line: number | string; column: string; value: string | null; reason: string }>(
     'pay_assess_check',
-    { required: values, columns: header },
+    { required: values, columns: header, areas: Object.keys(c.areas ?? {}) },
   );
   if (problems.length > 0) {
     const p = problems[0]!;
