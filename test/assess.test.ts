@@ -131,6 +131,33 @@ describe('tr-crc through pbr assess', () => {
   });
 });
 
+describe('tr-crc significance methods through pbr assess', () => {
+  // n = 100, r = 39, e = B_e = 0.45: a = 0.39. B = 0.5, B_n = 100, z = 1.959964 (95%, two-sided).
+  // baseline-band: lower = 0.5 - 1.959964 x sqrt(0.25 / 100) = 0.5 - 0.097998 = 0.402002 > 0.39: payment.
+  // two-proportion: p = (0.39 x 100 + 0.5 x 100) / 200 = 0.445; se = sqrt(0.445 x 0.555 x (1/100 + 1/100))
+  //   = sqrt(0.0049395) = 0.07028158; lower = 0.5 - 1.959964 x 0.07028158 = 0.3622506 < 0.39: none.
+  const csv = 'area,period,measurable,reoffenders,expected_rate,baseline_measurable,baseline_binary_rate,baseline_expected_rate\nX1,2015Q4,100,39,0.45,100,0.5,0.45\n';
+  const contract = (method: string) => {
+    const f = path.join(tmp, `c-${method}.json`);
+    writeFileSync(f, JSON.stringify({ contract: 't', significance: { method }, payments: { binary_price: 1000 } }));
+    return f;
+  };
+  it('baseline-band: payment, (0.5 - 0.39) x 100 x 1,000 = 11,000.00', async () => {
+    const out = outDir();
+    await runAssess({ aggregates: tmpCsv(csv), contract: contract('baseline-band'), out });
+    const o = csvRows(path.join(out, 'outcomes.csv'))[0]!;
+    expect([o.lower_threshold, o.binary_outcome]).toEqual(['0.402002', 'payment']);
+    expect(csvRows(path.join(out, 'payments.csv')).map((p) => p.amount)).toEqual(['11000.00']);
+  });
+  it('two-proportion: no outcome, nothing paid', async () => {
+    const out = outDir();
+    await runAssess({ aggregates: tmpCsv(csv), contract: contract('two-proportion'), out });
+    const o = csvRows(path.join(out, 'outcomes.csv'))[0]!;
+    expect([o.lower_threshold, o.binary_outcome]).toEqual(['0.362251', 'none']);
+    expect(csvRows(path.join(out, 'payments.csv'))).toEqual([]);
+  });
+});
+
 describe('bad aggregates files', () => {
   it('names a missing required column', async () => {
     const f = tmpCsv('area,period,group,measurable\nPB,c1,treatment,10\n');
