@@ -58,7 +58,7 @@ WITH trig AS (
          CASE WHEN $k::INTEGER > 0 AND start_type = 'CUSTODY_RELEASE' THEN trigger_date + len // 2
               ELSE trigger_date END AS start_date,
          -- the public service takes the high-risk-of-harm cases: more of the long sentences
-         CASE WHEN u_alloc < (CASE kind WHEN 'order' THEN 0.052 WHEN 'short' THEN 0.15 ELSE 0.35 END) * (1.5 - ogrs_d)
+         CASE WHEN u_alloc < (CASE kind WHEN 'order' THEN 0.05 WHEN 'short' THEN 0.145 ELSE 0.335 END) * (1.5 - ogrs_d)
               THEN 'NPS' ELSE 'CRC' END AS allocation,
          CASE WHEN start_type = 'CO' THEN u_em < 0.06 WHEN start_type = 'SSO' THEN u_em < 0.03 ELSE false END AS em_only
   FROM le

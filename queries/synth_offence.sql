@@ -18,7 +18,7 @@ SELECT DISTINCT pid FROM synth_chain WHERE start_date BETWEEN $starts_from::DATE
 CREATE OR REPLACE TABLE synth_offence AS
 WITH ep AS (
   SELECT c.pid, c.k, c.start_date + c.t1 AS first_date, c.lag1, c.chained,
-         a.freq_mult * (0.09 + 1.7 * c.ogrs::DOUBLE * c.ogrs::DOUBLE) / 30.0 AS lam
+         a.freq_mult * (0.11 + 2.0 * c.ogrs::DOUBLE * c.ogrs::DOUBLE) / 30.0 AS lam
   FROM synth_chain c
   JOIN synth_keep USING (pid)
   JOIN synth_entry e USING (pid)

@@ -22,6 +22,7 @@ const SynthOptions = z.object({
   seed: seedOption.default(DEFAULT_SEED),
   format: z.enum(['csv', 'parquet'], { error: "expected 'csv' or 'parquet'" }).default('csv'),
   threads: z.coerce.number().int().positive().optional(),
+  memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "expected a size such as '4GB'").optional(),
 });
 
 export function register(program: Command): void {
@@ -33,6 +34,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the pseudo-random numbers (same seed and scale, same bytes)', String(DEFAULT_SEED))
     .option('--format <csv|parquet>', 'file format of the extracts', 'csv')
     .option('--threads <n>', 'DuckDB threads')
+    .option('--memory-limit <size>', "DuckDB's memory limit, e.g. 4GB (it spills to a temporary folder beyond it)")
     .action(async (raw: unknown) => {
       const opts = parseOptions(SynthOptions, raw, 'synth');
       const g = program.opts<{ json?: boolean; quiet?: boolean }>();
@@ -43,6 +45,7 @@ export function register(program: Command): void {
         seed: opts.seed,
         format: opts.format,
         ...(opts.threads ? { threads: opts.threads } : {}),
+        ...(opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {}),
         progress: makeProgress(g.quiet ?? false),
       });
       if (g.json) {

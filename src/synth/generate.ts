@@ -20,7 +20,7 @@ import { buildContract, CONTRACT_YEARS, type AreaVolumes } from './contract.js';
  */
 
 /** People entering the caseload per year at scale 1 (tuned so a year has about 267,000 starts). */
-export const ENTRIES_PER_YEAR = 158_000;
+export const ENTRIES_PER_YEAR = 162_000;
 /** First entry date (the run-in) and the last date any start is generated. */
 export const ENTRY_FROM = '2006-01-01';
 export const HORIZON = '2021-12-31';
@@ -47,6 +47,8 @@ export interface SynthOptions {
   format?: SynthFormat;
   /** DuckDB threads (default: DuckDB's own choice). */
   threads?: number;
+  /** DuckDB memory limit, e.g. '4GB' (it spills to a temporary folder beyond it). */
+  memoryLimit?: string;
   progress?: (msg: string) => void;
 }
 
@@ -101,7 +103,11 @@ export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
   const outDir = path.resolve(opts.outDir);
   mkdirSync(outDir, { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'pbr-synth-duckdb-'));
-  const db = await Db.open({ tempDirectory: tmp, ...(opts.threads ? { threads: opts.threads } : {}) });
+  const db = await Db.open({
+    tempDirectory: tmp,
+    ...(opts.threads ? { threads: opts.threads } : {}),
+    ...(opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {}),
+  });
   try {
     // COPY keeps the ORDER BY only while insertion order is preserved (the default); say so.
     await db.run('SET preserve_insertion_order = true');
