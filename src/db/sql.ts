@@ -34,10 +34,35 @@ export function usedSqlHashes(): Record<string, string> {
   return out;
 }
 
-/** Split a SQL file into statements: a `;` that ends a line ends a statement. Comments stay. */
+/**
+ * Split a SQL file into statements: a `;` that ends a line ends a statement. Line comments are
+ * removed first (outside string literals), so a `;` at the end of a comment line splits nothing.
+ */
 export function splitStatements(text: string): string[] {
-  return text
+  return stripLineComments(text)
     .split(/;[ \t]*(?:\r?\n|$)/)
     .map((s) => s.trim())
     .filter((s) => s.replace(/--[^\n]*/g, '').trim().length > 0);
+}
+
+/** Remove `-- ...` comments, leaving string literals ('...') and quoted names ("...") intact. */
+export function stripLineComments(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === "'" || c === '"') {
+      const end = text.indexOf(c, i + 1);
+      const stop = end < 0 ? text.length : end + 1;
+      out += text.slice(i, stop);
+      i = stop;
+    } else if (c === '-' && text[i + 1] === '-') {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
 }
