@@ -83,6 +83,22 @@ FROM (VALUES
   ('CPA02','2016Q1','binary_payment','payment','1600.00','payments.binary_price')
 ) t(area, period, component, basis, amount, rule)`;
 
+// The columns of measure_breakdowns the report reads. 2016Q1 is the latest final period.
+export const BREAKDOWNS_SQL = `
+CREATE TABLE breakdowns AS SELECT
+  area, period, CAST(ps AS DATE) AS period_start, status, dimension, band, band_order,
+  CAST(eligible AS BIGINT) AS eligible, CAST(n AS BIGINT) AS measurable, CAST(r AS BIGINT) AS reoffenders,
+  CAST(b AS DOUBLE) AS binary_rate, CAST(f AS DOUBLE) AS frequency_rate, CAST(e AS DOUBLE) AS expected_rate
+FROM (VALUES
+  ('ALL','2015Q4','2015-10-01','final','sex','M',1,150,130,60,0.461538,2.5,0.47),
+  ('ALL','2016Q1','2016-01-01','final','sex','F',2,20,20,5,0.25,2.0,0.4),
+  ('ALL','2016Q1','2016-01-01','final','sex','M',1,140,130,61,0.469231,2.8,0.48),
+  ('ALL','2016Q1','2016-01-01','final','age_band','18-20',1,30,28,14,0.5,3.0,0.55),
+  ('ALL','2016Q1','2016-01-01','final','concentration','top_10pct_reoffenders',1,160,150,66,NULL,NULL,NULL),
+  ('CPA01','2016Q1','2016-01-01','final','sex','F',2,10,10,2,0.2,1.5,0.4),
+  ('ALL','2016Q2','2016-04-01','interim','sex','M',1,120,120,38,0.316667,2.0,0.43)
+) t(area, period, ps, status, dimension, band, band_order, eligible, n, r, b, f, e)`;
+
 export const CONTRACT = ContractSchema.parse({
   contract: 'report-fixture',
   cohort: { period: 'quarter', from: '2015-10-01', to: '2016-06-30' },
@@ -113,9 +129,7 @@ export async function fixtureContext(opts: FixtureOptions = {}, outDir?: string)
   await db.run(MEASURES_SQL);
   if (opts.outcomes ?? true) await db.run(OUTCOMES_SQL);
   if (opts.payments ?? true) await db.run(PAYMENTS_SQL);
-  if (opts.breakdowns) {
-    await db.run(`CREATE TABLE breakdowns AS SELECT * FROM (VALUES ('ALL','2015Q4','sex','F',20), ('ALL','2015Q4','sex','M',130)) t(area, period, dimension, value, measurable)`);
-  }
+  if (opts.breakdowns) await db.run(BREAKDOWNS_SQL);
   return {
     db,
     contract: CONTRACT,

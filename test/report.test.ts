@@ -337,7 +337,7 @@ describe('renderReport', () => {
 describe('optional tables', () => {
   test('without payments and offender_outcomes the report still renders, with notes', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pbr-report-min-'));
-    const c = await fixtureContext({ payments: false, outcomes: false, breakdowns: true }, dir);
+    const c = await fixtureContext({ payments: false, outcomes: false }, dir);
     try {
       await renderReport(c);
     } finally {
@@ -348,7 +348,35 @@ describe('optional tables', () => {
     expect(html).toContain('No per-person outcomes');
     expect(existsSync(path.join(dir, 'charts', 'payments_CPA01.svg'))).toBe(false);
     expect(existsSync(path.join(dir, 'charts', 'reoffending_by_month.svg'))).toBe(false);
-    // The breakdowns table is shown as it is: two rows.
-    expect(html).toContain('<th scope="row">ALL</th><td>2015Q4</td><td>sex</td><td>F</td><td>20</td>');
+  });
+
+  test('breakdowns: the national rows of the latest final period, by dimension and band order', async () => {
+    // 2016Q1 is the latest final period (2016Q2 is interim); CPA01 and concentration rows are left out.
+    // Dimensions sorted by name (age_band before sex), bands by band_order (M = 1 before F = 2).
+    const c = await fixtureContext({ breakdowns: true });
+    try {
+      const d = await loadReportData(c);
+      expect(d.breakdowns).not.toBe('shape');
+      const rows = d.breakdowns as Exclude<typeof d.breakdowns, 'shape' | null>;
+      expect(rows.map((r) => [r.period, r.dimension, r.band, r.measurable, r.binary_rate])).toEqual([
+        ['2016Q1', 'age_band', '18-20', 28, 0.5],
+        ['2016Q1', 'sex', 'M', 130, 0.469231],
+        ['2016Q1', 'sex', 'F', 20, 0.25],
+      ]);
+    } finally {
+      c.db.close();
+    }
+  });
+
+  test('breakdowns of an unexpected shape are not read, and the page says so', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pbr-report-shape-'));
+    const c = await fixtureContext({ breakdowns: false }, dir);
+    try {
+      await c.db.run("CREATE TABLE breakdowns AS SELECT 'ALL' AS area, 'sex' AS dimension");
+      await renderReport(c);
+    } finally {
+      c.db.close();
+    }
+    expect(readFileSync(path.join(dir, 'report.html'), 'utf8')).toContain('lacks a column this report reads');
   });
 });

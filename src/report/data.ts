@@ -129,8 +129,24 @@ export interface AreaRow {
 /** The shares of reoffenders the concentration view looks at (percent). */
 export const TOP_A = 10;
 export const TOP_B = 20;
-/** At most this many rows of `breakdowns` go into the page (the CSV has them all). */
-export const BREAKDOWN_ROWS = 200;
+export interface BreakdownRow {
+  period: string;
+  status: string;
+  dimension: string;
+  band: string;
+  eligible: number;
+  measurable: number;
+  reoffenders: number;
+  binary_rate: number | null;
+  frequency_rate: number | null;
+  expected_rate: number | null;
+}
+
+/** The columns of `breakdowns` the report reads (measure_breakdowns.sql has more). */
+export const BREAKDOWN_COLUMNS = [
+  'area', 'period', 'period_start', 'status', 'dimension', 'band', 'band_order', 'eligible',
+  'measurable', 'reoffenders', 'binary_rate', 'frequency_rate', 'expected_rate',
+] as const;
 
 export interface ReportData {
   tables: Set<string>;
@@ -145,7 +161,8 @@ export interface ReportData {
   cumulative: CumulativeRow[] | null;
   concentration: ConcentrationRow[] | null;
   rejects: RejectRow[] | null;
-  breakdowns: Record<string, unknown>[] | null;
+  /** null: no breakdowns table; 'shape': it lacks a column the report reads. */
+  breakdowns: BreakdownRow[] | null | 'shape';
 }
 
 /** The contract years of every area as three parallel lists (for report_payment_years). */
@@ -192,9 +209,11 @@ export async function loadReportData(ctx: RunContext): Promise<ReportData> {
     concentration = await db.allNamed<ConcentrationRow>('report_concentration', { top_a: TOP_A, top_b: TOP_B });
   }
   const rejects = tables.has('rejects') ? await db.allNamed<RejectRow>('report_rejects') : null;
-  const breakdowns = tables.has('breakdowns')
-    ? await db.allNamed<Record<string, unknown>>('report_breakdowns', { limit: BREAKDOWN_ROWS })
-    : null;
+  let breakdowns: ReportData['breakdowns'] = null;
+  if (tables.has('breakdowns')) {
+    const cols = new Set((await db.allNamed<{ column_name: string }>('report_breakdown_columns')).map((r) => r.column_name));
+    breakdowns = BREAKDOWN_COLUMNS.every((c) => cols.has(c)) ? await db.allNamed<BreakdownRow>('report_breakdowns') : 'shape';
+  }
   return {
     tables, areas, measures, funnel, trend, frequency, outcomeCounts,
     paymentGroups, paymentTable, cumulative, concentration, rejects, breakdowns,

@@ -8,7 +8,7 @@ import type {
   PaymentTableRow,
   ReportData,
 } from './data.js';
-import { BREAKDOWN_ROWS, TOP_A, TOP_B } from './data.js';
+import { TOP_A, TOP_B } from './data.js';
 import { DASH, dec, esc, int, money, pct, points } from './format.js';
 import { SCOPE_LABELS } from './specs.js';
 
@@ -363,17 +363,29 @@ function hashesSection(ctx: RunContext, meta: ReportMeta): string {
 ${table('SHA-256 of every input', [{ label: 'File' }, { label: 'SHA-256' }, { label: 'Bytes', num: true }], rows)}</section>`;
 }
 
+const DIMENSIONS: Record<string, string> = {
+  start_type: 'Start type',
+  sex: 'Sex',
+  age_band: 'Age at the index date',
+  ogrs_band: 'OGRS (predicted risk)',
+};
+
 function breakdownsSection(data: ReportData): string {
   const head = '<section id="breakdowns" aria-labelledby="h-breakdowns"><h2 id="h-breakdowns">Breakdowns</h2>';
-  if (data.breakdowns === null) {
-    return `${head}<p class="note">This run produced no breakdowns table, so this section is empty.</p></section>`;
-  }
-  if (data.breakdowns.length === 0) return `${head}<p>The breakdowns table is empty.</p></section>`;
-  const cols = Object.keys(data.breakdowns[0]!).filter((k) => k !== '_total');
-  const total = Number(data.breakdowns[0]!._total);
-  const cell = (v: unknown) => (v === null || v === undefined ? DASH : typeof v === 'number' ? esc(Number.isInteger(v) ? int(v) : dec(v, 6)) : esc(String(v)));
-  const note = total > data.breakdowns.length ? `<p>The first ${int(BREAKDOWN_ROWS)} of ${int(total)} rows; breakdowns.csv has them all.</p>` : '';
-  return `${head}${note}${table('Breakdowns', cols.map((c) => ({ label: c })), data.breakdowns.map((r) => cols.map((c) => cell(r[c]))))}</section>`;
+  const b = data.breakdowns;
+  if (b === null) return `${head}<p class="note">This run produced no breakdowns table, so this section is empty.</p></section>`;
+  if (b === 'shape') return `${head}<p class="note">The breakdowns table of this run lacks a column this report reads; see breakdowns.csv.</p></section>`;
+  if (b.length === 0) return `${head}<p>No national breakdown rows.</p></section>`;
+  const p = b[0]!;
+  const intro = `<p>Who is in the national cohort of ${esc(p.period)}${p.status === 'interim' ? ' (interim: no period is final yet)' : ', the latest final period,'} and how often each group reoffended (not adjusted for case mix). breakdowns.csv has every area and period.</p>`;
+  const rows = b.map((r, i) => [
+    i > 0 && b[i - 1]!.dimension === r.dimension ? '' : esc(DIMENSIONS[r.dimension] ?? r.dimension),
+    esc(r.band), int(r.eligible), int(r.measurable), int(r.reoffenders), pct(r.binary_rate), pct(r.expected_rate), dec(r.frequency_rate),
+  ]);
+  return `${head}${intro}${table(`National cohort by group, ${p.period}`,
+    [{ label: 'Dimension' }, { label: 'Group' }, { label: 'Eligible', num: true }, { label: 'Measurable', num: true },
+      { label: 'Reoffenders', num: true }, { label: 'Binary rate', num: true }, { label: 'Expected (OGRS)', num: true },
+      { label: 'Reoffences per reoffender', num: true }], rows)}</section>`;
 }
 
 /** The whole page. `charts` maps chart id to its rendered SVG. */
