@@ -13,7 +13,8 @@ SELECT
   CAST(coalesce(sum(amount) FILTER (WHERE group_order = 3), 0) AS VARCHAR) AS reconciliation,
   CAST(coalesce(sum(amount) FILTER (WHERE group_order = 4), 0) AS VARCHAR) AS results,
   CAST(coalesce(sum(amount) FILTER (WHERE group_order = 5), 0) AS VARCHAR) AS deductions,
-  CAST(coalesce(sum(amount) FILTER (WHERE group_order >= 6), 0) AS VARCHAR) AS caps,
+  CAST(coalesce(sum(amount) FILTER (WHERE group_order = 6), 0) AS VARCHAR) AS caps,
+  CAST(coalesce(sum(amount) FILTER (WHERE group_order = 7), 0) AS VARCHAR) AS other,
   CAST(sum(amount) AS VARCHAR) AS net,
   CAST(sum(amount) AS DOUBLE) AS net_value
 FROM report_payment_lines

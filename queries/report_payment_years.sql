@@ -58,7 +58,7 @@ SELECT
     WHEN 'frequency_payment' THEN 'Results payments'
     WHEN 'binary_deduction' THEN 'Deductions'
     WHEN 'cap' THEN 'Caps'
-    ELSE component
+    ELSE 'Other'
   END AS group_name,
   CASE component
     WHEN 'fee_for_service' THEN 1 WHEN 'service_credit' THEN 2 WHEN 'volume_reconciliation' THEN 3

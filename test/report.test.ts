@@ -151,12 +151,26 @@ describe('payments chart', () => {
     ]);
   });
 
+  test('a component the report does not know is stacked as Other, never dropped', async () => {
+    // A 'bonus' line of 12.34 for West 2016Q1 (ends 2016-03-31, West has no contract years: FY 2015/16).
+    const c = await fixtureContext();
+    try {
+      await c.db.run("INSERT INTO payments VALUES ('CPA03', '2016Q1', 'bonus', 'x', 12.34, 'x')");
+      const d = await loadReportData(c);
+      expect(d.paymentGroups!.filter((g) => g.area === 'CPA03').map((g) => [g.year_label, g.group_name, g.amount_text]))
+        .toEqual([['FY 2015/16', 'Other', '12.34']]);
+      expect(d.paymentTable!.find((r) => r.level === 'area' && r.area === 'CPA03')!.other).toBe('12.34');
+    } finally {
+      c.db.close();
+    }
+  });
+
   test('payment table totals are exact decimals', () => {
     // All areas: fee 2980.00, credits -5.00, reconciliation 250.50, results 3200 + 450.25 + 640 + 1600 = 5890.25,
     // deductions -1600.00, caps -40.00; net 7475.75.
     const t = data.paymentTable!.find((r) => r.level === 'total')!;
-    expect([t.fee, t.credits, t.reconciliation, t.results, t.deductions, t.caps, t.net]).toEqual(
-      ['2980.00', '-5.00', '250.50', '5890.25', '-1600.00', '-40.00', '7475.75'],
+    expect([t.fee, t.credits, t.reconciliation, t.results, t.deductions, t.caps, t.other, t.net]).toEqual(
+      ['2980.00', '-5.00', '250.50', '5890.25', '-1600.00', '-40.00', '0.00', '7475.75'],
     );
   });
 });

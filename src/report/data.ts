@@ -88,6 +88,8 @@ export interface PaymentTableRow {
   results: string;
   deductions: string;
   caps: string;
+  /** Components the report does not know (none today). */
+  other: string;
   net: string;
   net_value: number;
 }

@@ -218,16 +218,25 @@ function areaSummary(name: string, r: MeasureRow | undefined): string {
 }
 
 function paymentYearsTable(caption: string, rows: PaymentTableRow[], total: PaymentTableRow | undefined, first: 'year' | 'area', names: Map<string, string>): string {
+  const all = total ? [...rows, total] : rows;
+  const nonZero = (v: string) => !/^-?0*\.?0*$/.test(v);
+  const showCaps = all.some((r) => nonZero(r.caps));
+  const showOther = all.some((r) => nonZero(r.other));
   const cols: Col[] = [
     { label: first === 'year' ? 'Contract year' : 'Area' }, ...(first === 'year' ? [{ label: 'Dates' }] : []),
     { label: 'Fee for service', num: true }, { label: 'Service credits', num: true },
     { label: 'Volume reconciliation', num: true }, { label: 'Results payments', num: true },
-    { label: 'Deductions', num: true }, { label: 'Caps', num: true }, { label: 'Net', num: true },
+    { label: 'Deductions', num: true },
+    ...(showCaps ? [{ label: 'Caps', num: true }] : []),
+    ...(showOther ? [{ label: 'Other', num: true }] : []),
+    { label: 'Net', num: true },
   ];
   const line = (r: PaymentTableRow, label: string): string[] => [
     esc(label),
     ...(first === 'year' ? [r.year_from && r.year_to && r.year_label?.startsWith('Y') ? `${esc(r.year_from)} to ${esc(r.year_to)}` : DASH] : []),
-    money(r.fee), money(r.credits), money(r.reconciliation), money(r.results), money(r.deductions), money(r.caps),
+    money(r.fee), money(r.credits), money(r.reconciliation), money(r.results), money(r.deductions),
+    ...(showCaps ? [money(r.caps)] : []),
+    ...(showOther ? [money(r.other)] : []),
     `<strong>${money(r.net)}</strong>`,
   ];
   const body = rows.map((r) => line(r, first === 'year' ? (r.year_label ?? '') : (names.get(r.area ?? '') ?? r.area ?? '')));

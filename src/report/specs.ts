@@ -32,8 +32,9 @@ export const PAYMENT_GROUPS = [
   'Results payments',
   'Deductions',
   'Caps',
+  'Other',
 ] as const;
-const PAYMENT_COLOURS = ['#8da0cb', '#e78ac3', '#a6d854', '#1f6feb', '#cf222e', '#fc8d62'];
+const PAYMENT_COLOURS = ['#8da0cb', '#e78ac3', '#a6d854', '#1f6feb', '#cf222e', '#fc8d62', '#8c959f'];
 
 const INTERIM_FILL = '#eaeef2';
 
@@ -233,8 +234,8 @@ export function compactMoney(x: number): string {
 export function paymentsSpec(areaName: string, groups: PaymentGroupRow[], years: PaymentTableRow[]): TopLevelSpec {
   const yearDomain = years.map((y) => y.year_label!);
   const present = new Set(groups.map((g) => g.group_name));
-  const groupDomain = PAYMENT_GROUPS.filter((g) => present.has(g));
-  const groupRange = groupDomain.map((g) => PAYMENT_COLOURS[PAYMENT_GROUPS.indexOf(g)]!);
+  const groupDomain: string[] = PAYMENT_GROUPS.filter((g) => present.has(g));
+  const groupRange = groupDomain.map((g) => PAYMENT_COLOURS[(PAYMENT_GROUPS as readonly string[]).indexOf(g)]!);
   const values = groups.map((g) => ({ year: g.year_label, group: g.group_name, order: g.group_order, amount: g.amount }));
   const nets = years.map((y) => ({ year: y.year_label, net: y.net_value, label: `net ${compactMoney(y.net_value)}` }));
   const x = { field: 'year', type: 'ordinal', scale: { domain: yearDomain }, axis: { title: 'Contract year', labelAngle: 0 } };
