@@ -1,0 +1,223 @@
+import { existsSync, statSync } from 'node:fs';
+import { Db, literal } from '../db/duckdb.js';
+import { readSql } from '../db/sql.js';
+import { InputError } from '../errors.js';
+import { loadRunCsvs, loadRunOutcomes, resolvedKey, runManifest } from './diffRunFiles.js';
+import { textTable } from './diff.js';
+
+/**
+ * `pbr reconcile --run RUN --expected FILE`: a provider's expected outcomes (person_id, period,
+ * in_cohort, reoffender, reoffences) against the run's offender_outcomes.parquet, per person.
+ */
+
+export const EXPECTED_COLUMNS = ['person_id', 'period', 'in_cohort', 'reoffender', 'reoffences'] as const;
+
+export const DISAGREEMENT_KINDS = [
+  'not_in_engine_cohort',
+  'not_in_provider_file',
+  'provider_says_not_in_cohort',
+  'reoffender_differs',
+  'reoffences_differs',
+] as const;
+export type DisagreementKind = (typeof DISAGREEMENT_KINDS)[number];
+
+export interface Disagreement {
+  kind: DisagreementKind;
+  person_id: string;
+  period: string;
+  /** The area whose outcome it moves (null when the engine cannot place the person). */
+  area: string | null;
+  /** Line of the provider's file (null: the person is not in it). */
+  line: number | null;
+  provider_in_cohort: boolean;
+  provider_reoffender: boolean | null;
+  provider_reoffences: number | null;
+  engine_in_cohort: boolean;
+  engine_reoffender: boolean | null;
+  engine_reoffences: number | null;
+  /** The engine's view: the cohort reason, or each offence id with its reason code. */
+  explanation: string;
+}
+
+export interface AreaEffect {
+  area: string;
+  period: string;
+  status: string | null;
+  disagreements: number;
+  n: number | null;
+  r: number | null;
+  binary_rate: string | null;
+  adjusted_binary_rate: string | null;
+  binary_outcome: string | null;
+  n_provider: number | null;
+  r_provider: number | null;
+  binary_rate_provider: string | null;
+  adjusted_binary_rate_provider: string | null;
+  binary_outcome_provider: string;
+  outcome_changes: boolean;
+  payment_estimate_engine: string | null;
+  payment_estimate_provider: string | null;
+  payment_difference_estimate: string | null;
+}
+
+export interface ReconcileResult {
+  run: string;
+  expected: string;
+  area: string | null;
+  file_rows: number;
+  file_persons: number;
+  agrees: boolean;
+  counts: Record<DisagreementKind, number>;
+  disagreements: Disagreement[];
+  effects: AreaEffect[];
+  prices: { binary_price: number | null; deduction_price: number | null };
+}
+
+export interface ReconcileOptions {
+  run: string;
+  expected: string;
+  /** Only the engine's cohort of this area is compared (a provider's file for one area). */
+  area?: string;
+  out?: string;
+}
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const price = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+async function loadExpected(db: Db, file: string): Promise<void> {
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new InputError(`${file}: no such file; give the provider's CSV (columns ${EXPECTED_COLUMNS.join(', ')})`);
+  }
+  try {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE rec_file AS
+       SELECT row_number() OVER () + 1 AS _line, *
+       FROM read_csv(${literal(file)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', nullstr = '')`,
+    );
+  } catch (e) {
+    throw new InputError(`${file}: cannot be read as CSV (${(e as Error).message.split('\n')[0]}); give a comma-separated file with a header row`);
+  }
+  const cols = (await db.all<{ column_name: string }>('SELECT column_name FROM (DESCRIBE rec_file)')).map((c) => c.column_name);
+  for (const c of EXPECTED_COLUMNS) {
+    if (!cols.includes(c)) {
+      throw new InputError(`${file}: line 1: column '${c}' is missing from the header; the file needs columns ${EXPECTED_COLUMNS.join(', ')}`);
+    }
+  }
+  await db.run(`CREATE OR REPLACE TEMP TABLE rec_raw AS SELECT _line, ${EXPECTED_COLUMNS.join(', ')} FROM rec_file`);
+  const problems = await db.allNamed<{ line: number; column: string; value: string | null; reason: string }>('audit_reconcile_validate');
+  if (problems.length > 0) {
+    const p = problems[0]!;
+    const lines = new Set(problems.map((x) => x.line)).size;
+    throw new InputError(
+      `${file}: line ${p.line}, column ${p.column}: ${p.reason} (value ${p.value === null ? 'empty' : `'${p.value}'`})` +
+        `${lines > 1 ? `; ${lines} line(s) have problems in all` : ''}; fix the file and run again`,
+    );
+  }
+}
+
+export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult> {
+  const manifest = runManifest(opts.run);
+  const db = await Db.open();
+  try {
+    await loadExpected(db, opts.expected);
+    await loadRunCsvs(db, opts.run, 'r_');
+    await loadRunOutcomes(db, opts.run, 'r_');
+    const area = opts.area ?? null;
+    if (area !== null) {
+      const known = await db.scalar<number>('SELECT count(*) FROM r_measures WHERE area = $area', { area });
+      if (Number(known) === 0) throw new InputError(`--area ${area}: no such area in ${opts.run}/measures.csv; give one of its areas`);
+    }
+    await db.exec('audit_reconcile_compare', { area });
+    const counts = await db.allNamed<{ kind: DisagreementKind; n: number; file_rows: number; file_persons: number }>('audit_reconcile_counts');
+    const list = await db.allNamed<Disagreement>('audit_reconcile_list');
+    const binaryPrice = price(resolvedKey(manifest, 'payments.binary_price'));
+    const deductionPrice = price(resolvedKey(manifest, 'payments.deduction_price'));
+    const effects = await db.allNamed<AreaEffect>('audit_reconcile_effect', {
+      binary_price: binaryPrice === null ? null : String(binaryPrice),
+      deduction_price: deductionPrice === null ? null : String(deductionPrice),
+    });
+    if (opts.out) await db.run(`COPY (${readSql('audit_reconcile_list')}) TO ${literal(opts.out)} (HEADER, DELIMITER ',')`);
+    const byKind = Object.fromEntries(counts.map((c) => [c.kind, Number(c.n)])) as Record<DisagreementKind, number>;
+    return {
+      run: opts.run,
+      expected: opts.expected,
+      area,
+      file_rows: Number(counts[0]?.file_rows ?? 0),
+      file_persons: Number(counts[0]?.file_persons ?? 0),
+      agrees: list.length === 0,
+      counts: byKind,
+      disagreements: list.map((d) => ({
+        ...d,
+        line: num(d.line),
+        provider_reoffences: num(d.provider_reoffences),
+        engine_reoffences: num(d.engine_reoffences),
+      })),
+      effects: effects.map((e) => ({ ...e, disagreements: Number(e.disagreements), n: num(e.n), r: num(e.r), n_provider: num(e.n_provider), r_provider: num(e.r_provider) })),
+      prices: { binary_price: binaryPrice, deduction_price: deductionPrice },
+    };
+  } finally {
+    db.close();
+  }
+}
+
+function view(inCohort: boolean, reoffender: boolean | null, reoffences: number | null, present = true): string {
+  if (!present) return '(no row)';
+  if (!inCohort) return 'not in cohort';
+  return `${reoffender ? 'reoffender' : 'no reoffence'}, ${reoffences ?? '?'} reoffence(s)`;
+}
+
+export function formatReconcile(r: ReconcileResult): string {
+  const out: string[] = [];
+  const who = r.file_persons === r.file_rows ? `${r.file_persons} persons` : `${r.file_persons} persons in ${r.file_rows} person-periods`;
+  if (r.agrees) {
+    return `agrees in full: ${who}${r.area ? ` (area ${r.area})` : ''}\n`;
+  }
+  const total = Object.values(r.counts).reduce((s, n) => s + n, 0);
+  out.push(`${r.expected} against ${r.run}${r.area ? ` (area ${r.area})` : ''}: ${total} disagreement(s) over ${who}`, '');
+  out.push(...textTable([['  kind', 'count'], ...DISAGREEMENT_KINDS.map((k) => [`  ${k}`, String(r.counts[k])])], [1]));
+  out.push('', 'Per person (provider -> engine, and why):');
+  const rows: string[][] = [['  kind', 'person_id', 'period', 'area', 'provider', 'engine', 'engine\'s reason']];
+  for (const d of r.disagreements) {
+    rows.push([
+      `  ${d.kind}`,
+      d.person_id,
+      d.period,
+      d.area ?? '?',
+      view(d.provider_in_cohort, d.provider_reoffender, d.provider_reoffences, d.line !== null),
+      view(d.engine_in_cohort, d.engine_reoffender, d.engine_reoffences),
+      d.explanation,
+    ]);
+  }
+  out.push(...textTable(rows));
+  out.push(
+    '',
+    'Effect on each area\'s binary outcome and payment if the provider\'s view held (ESTIMATE: adjusted rate moved by as',
+    `much as the binary rate, baseline and thresholds held; binary_price ${r.prices.binary_price ?? 'not set'}, deduction_price ${r.prices.deduction_price ?? 'not set'}):`,
+  );
+  if (r.effects.length === 0) out.push('  none: no disagreement can be placed in an area');
+  const er: string[][] = [['  area', 'period', 'n', 'r', 'rate', '->', 'n\'', 'r\'', 'rate\'', 'outcome', '->', 'outcome\'', 'payment est.', '->', 'est.\'', 'difference (est.)']];
+  for (const e of r.effects) {
+    er.push([
+      `  ${e.area}`,
+      e.period,
+      String(e.n ?? ''),
+      String(e.r ?? ''),
+      e.binary_rate ?? '',
+      '->',
+      String(e.n_provider ?? ''),
+      String(e.r_provider ?? ''),
+      e.binary_rate_provider ?? '',
+      e.binary_outcome ?? '',
+      '->',
+      `${e.binary_outcome_provider}${e.outcome_changes ? ' (changes)' : ''}`,
+      e.payment_estimate_engine ?? 'n/a',
+      '->',
+      e.payment_estimate_provider ?? 'n/a',
+      e.status === 'final' ? (e.payment_difference_estimate ?? 'n/a (price not set)') : 'interim: not paid',
+    ]);
+  }
+  if (r.effects.length > 0) out.push(...textTable(er, [2, 3, 4, 6, 7, 8, 12, 14, 15]));
+  const unplaced = r.disagreements.filter((d) => d.area === null).length;
+  if (unplaced > 0) out.push(`  ${unplaced} disagreement(s) not placed in an area (the engine has no cohort row for the person in that period)`);
+  return `${out.join('\n')}\n`;
+}
