@@ -1,0 +1,39 @@
+-- name: audit_check_figures
+-- params: $components (VARCHAR[]): the payment components (formats.md section 4)
+-- returns: table chk_figures(area, period, measure, value): every figure of the run as text
+--          ('' = empty field) from measures.csv (table c_measures: each column but the row's
+--          key and its dates) and payments.csv (table c_payments): payment_total (the sum of the
+--          amounts of the area and period) and each component's sum, for every area and period
+--          of either file (0.00 when it has no such line); area ALL sums every area of the period.
+CREATE OR REPLACE TEMP TABLE chk_figures AS
+WITH m AS (
+  UNPIVOT (
+    SELECT area, period,
+           coalesce(CAST(COLUMNS(* EXCLUDE (population, area, period, period_start, period_end)) AS VARCHAR), '')
+    FROM c_measures
+  ) ON COLUMNS(* EXCLUDE (area, period)) INTO NAME measure VALUE value
+),
+keys AS (
+  SELECT area, period FROM c_measures
+  UNION
+  SELECT area, period FROM c_payments
+),
+lines AS (
+  SELECT area, period, component, amount FROM c_payments
+  UNION ALL
+  SELECT 'ALL', period, component, amount FROM c_payments WHERE area <> 'ALL'
+),
+names AS (
+  SELECT unnest(list_concat(['payment_total'], $components::VARCHAR[])) AS measure
+),
+pay AS (
+  SELECT k.area, k.period, n.measure,
+         CAST(CAST(coalesce(sum(l.amount), 0) AS DECIMAL(18,2)) AS VARCHAR) AS value
+  FROM keys k
+  CROSS JOIN names n
+  LEFT JOIN lines l ON l.area = k.area AND l.period = k.period AND (n.measure = 'payment_total' OR l.component = n.measure)
+  GROUP BY k.area, k.period, n.measure
+)
+SELECT area, period, measure, value FROM m
+UNION ALL
+SELECT area, period, measure, value FROM pay;
