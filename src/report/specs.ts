@@ -137,22 +137,21 @@ function periodLineSpec(periods: PeriodInfo[], rows: SeriesRow[], o: PeriodLineO
   const domain = periods.map((p) => p.period);
   const interim = periods.filter((p) => p.status === 'interim').map((p) => ({ period: p.period }));
   const values = rows.map((r) => ({ period: r.period, status: r.status, series: r.series, value: r.value }));
+  // Interim periods: shaded, and their axis label says so.
+  const interimList = JSON.stringify(interim.map((p) => p.period)).replace(/"/g, "'");
   const x = {
     field: 'period',
     type: 'ordinal',
     scale: { domain },
-    axis: { title: 'Cohort period', labelAngle: -45 },
+    axis: {
+      title: 'Cohort period',
+      labelAngle: -45,
+      labelExpr: interim.length > 0 ? `indexof(${interimList}, datum.value) >= 0 ? datum.value + ' interim' : datum.value` : 'datum.value',
+    },
   };
   const layers: Record<string, unknown>[] = [];
   if (interim.length > 0) {
-    layers.push(
-      { data: { values: interim }, mark: { type: 'rect', color: INTERIM_FILL }, encoding: { x } },
-      {
-        data: { values: interim },
-        mark: { type: 'text', angle: 270, align: 'right', baseline: 'middle', fontSize: 9, color: '#57606a', y: 4 },
-        encoding: { x, text: { value: 'interim' } },
-      },
-    );
+    layers.push({ data: { values: interim }, mark: { type: 'rect', color: INTERIM_FILL }, encoding: { x } });
   }
   const colour = {
     field: 'series',
@@ -166,7 +165,7 @@ function periodLineSpec(periods: PeriodInfo[], rows: SeriesRow[], o: PeriodLineO
       mark: { type: 'line', strokeWidth: 2 },
       encoding: {
         x,
-        y: { field: 'value', type: 'quantitative', axis: { format: o.yFormat, title: o.yTitle }, scale: { zero: false } },
+        y: { field: 'value', type: 'quantitative', axis: { format: o.yFormat, title: o.yTitle }, scale: { zero: false, padding: 8 } },
         color: colour,
         strokeDash: {
           field: 'series',
