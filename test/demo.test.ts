@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pbr } from './helpers/cli.js';
+
+/**
+ * pbr demo: synthesises the national dataset into a temporary folder, runs the whole calculation
+ * on it and prints where the report is. A small scale keeps the test quick; the default (0.1) is
+ * the same code with more rows.
+ */
+const root = mkdtempSync(path.join(os.tmpdir(), 'pbr-demo-test-'));
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('pbr demo', () => {
+  it('ends with the report path on stdout and exit 0, and removes its temporary data folder', () => {
+    const out = path.join(root, 'demo');
+    // its own temporary folder, so we can see that the synthetic data is removed afterwards
+    const tmp = path.join(root, 'tmp');
+    const cwd = path.join(root, 'cwd');
+    for (const d of [tmp, cwd]) mkdirSync(d, { recursive: true });
+    const r = pbr(['demo', '--out', out, '--scale', '0.02'], { cwd, env: { TMPDIR: tmp, PBR_CACHE: 'off' } });
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${path.join(out, 'report.html')}\n`);
+    expect(existsSync(path.join(out, 'report.html'))).toBe(true);
+    expect(existsSync(path.join(out, 'measures.csv'))).toBe(true);
+    expect(readdirSync(tmp).filter((f) => f.startsWith('pbr-demo-data-'))).toEqual([]);
+    // progress went to stderr: the synthesis, then the run
+    expect(r.stderr).toMatch(/synth: wrote starts\.csv/);
+  });
+
+  it('measures every quarter Oct 2015 - Mar 2020 as final, for the 21 areas and ALL', () => {
+    const measures = readFileSync(path.join(root, 'demo', 'measures.csv'), 'utf8').trimEnd().split('\n');
+    const header = measures[0]!.split(',');
+    const rows = measures.slice(1).map((l) => l.split(','));
+    const col = (name: string) => header.indexOf(name);
+    // 18 quarters (2015Q4 .. 2020Q1) x 22 areas (CPA01-CPA21 and ALL) = 396 rows
+    expect(rows.length).toBe(396);
+    expect(new Set(rows.map((r) => r[col('status')]))).toEqual(new Set(['final']));
+    expect(new Set(rows.map((r) => r[col('period')])).size).toBe(18);
+  });
+
+  it('with no --out it writes reports/demo under the current folder', () => {
+    const cwd = path.join(root, 'cwd2');
+    mkdirSync(cwd, { recursive: true });
+    const r = pbr(['--quiet', 'demo', '--scale', '0.005'], { cwd, env: { PBR_CACHE: 'off' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${path.join(cwd, 'reports', 'demo', 'report.html')}\n`);
+    expect(existsSync(path.join(cwd, 'reports', 'demo', 'report.html'))).toBe(true);
+  });
+
+  it('a bad --scale is a usage error: exit 2', () => {
+    const r = pbr(['demo', '--scale', '0', '--out', path.join(root, 'never')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error: pbr demo: --scale: /);
+    expect(existsSync(path.join(root, 'never'))).toBe(false);
+  });
+});
