@@ -108,23 +108,18 @@ export async function renderReport(ctx: RunContext): Promise<void> {
   const dir = path.join(ctx.outDir, 'charts');
   mkdirSync(dir, { recursive: true });
   const rendered = new Map<string, RenderedChart>();
-  const step = (ctx.progress as ProgressWithStep).step;
-  const every = Math.max(1, Math.ceil(charts.length / 10));
+  const step = ctx.progress.step ?? ((label: string, done: number, total: number) => ctx.progress(`${label} ${done}/${total}`));
   for (let i = 0; i < charts.length; i++) {
     const c = charts[i]!;
-    if (step) step('report: rendering charts', i, charts.length);
-    else if (i % every === 0) ctx.progress(`report: rendering charts ${i}/${charts.length}`);
+    step('report: rendering charts', i, charts.length);
     const svg = await renderSvg(c.spec);
     writeFileSync(path.join(dir, `${c.id}.svg`), svg);
     writeFileSync(path.join(dir, `${c.id}.png`), svgToPng(svg));
     rendered.set(c.id, { id: c.id, title: c.title, svg });
   }
-  if (step) step('report: rendering charts', charts.length, charts.length);
-  else ctx.progress(`report: rendering charts ${charts.length}/${charts.length}`);
+  step('report: rendering charts', charts.length, charts.length);
   const html = buildHtml(ctx, data, rendered, ids, { engineVersion: ENGINE_VERSION, duckdbVersion: Db.version });
   writeFileSync(path.join(ctx.outDir, 'report.html'), html);
   ctx.progress(`report: wrote report.html and ${charts.length} charts`);
 }
 
-/** The run's progress function, with the optional progress-bar step of src/progress.ts. */
-type ProgressWithStep = ((msg: string) => void) & { step?: (label: string, done: number, total: number) => void };

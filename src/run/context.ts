@@ -1,5 +1,6 @@
 import type { Db } from '../db/duckdb.js';
 import type { Contract } from '../contract/schema.js';
+import type { Progress } from '../progress.js';
 
 export interface InputSummary {
   /** Base name: cohort, starts, reconvictions, service_levels, baselines. */
@@ -26,5 +27,6 @@ export interface RunContext {
   inputs: InputSummary[];
   /** Rejected rows were allowed (--allow-rejects) and there were some. */
   rejectedRows: number;
-  progress: (msg: string) => void;
+  /** Progress lines; a terminal's progress also has stage/step bars (src/progress.ts). */
+  progress: ((msg: string) => void) & Partial<Pick<Progress, 'stage' | 'step' | 'done'>>;
 }
