@@ -1,0 +1,80 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { FIXTURES_DIR } from '../src/paths.js';
+import { pbr } from './helpers/cli.js';
+import { tmpDir } from './audit-diff-runfolder.js';
+
+// pbr reconcile against a real run of the hand fixture (reasons worked out in
+// test/measure-hand.test.ts), contract with binary_price = deduction_price = 1000.
+// A1 2024Q1: P01 (2 reoffences), P02 (1), P03 (2: O03a, O03e counted; O03b after_waiting_period,
+// O03c breach, O03d not_proven), P10 (none). n 4, r 3, a 0.8125 > upper 0.668622: deduction.
+// P06's index start in 2024Q1 is S06b in A2 (2024-01-20), before its A1 start S06a.
+// The provider of A1 plants five disagreements, one of each kind:
+//   P01 not in cohort            -> provider_says_not_in_cohort
+//   P02 left out                 -> not_in_provider_file
+//   P03 3 reoffences             -> reoffences_differs
+//   P10 reoffender, 1 reoffence  -> reoffender_differs (no offence near the window)
+//   P06 in cohort, no reoffence  -> not_in_engine_cohort (index start in A2)
+let run: string;
+let root: string;
+
+beforeAll(() => {
+  root = tmpDir('rec-cli');
+  const c = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'hand', 'contract.json'), 'utf8'));
+  c.payments = { binary_price: 1000, deduction_price: 1000 };
+  const contract = path.join(root, 'contract.json');
+  writeFileSync(contract, JSON.stringify(c));
+  run = path.join(root, 'run');
+  const r = pbr(['--quiet', 'run', '--data', path.join(FIXTURES_DIR, 'hand'), '--contract', contract, '--out', run]);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+}, 120_000);
+
+function file(name: string, lines: string[]): string {
+  const f = path.join(root, name);
+  writeFileSync(f, ['person_id,period,in_cohort,reoffender,reoffences', ...lines].join('\n') + '\n');
+  return f;
+}
+
+describe('pbr reconcile on a real run', () => {
+  it('finds exactly the five planted disagreements with the engine\'s reasons, and the effect on A1', () => {
+    const f = file('planted.csv', ['P01,2024Q1,false,,', 'P03,2024Q1,true,true,3', 'P10,2024Q1,true,true,1', 'P06,2024Q1,true,false,0']);
+    const r = pbr(['--json', 'reconcile', '--run', run, '--expected', f, '--area', 'A1']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const d = JSON.parse(r.stdout);
+    expect(d.disagreements.map((x: { kind: string; person_id: string; explanation: string }) => [x.kind, x.person_id, x.explanation])).toEqual([
+      ['not_in_engine_cohort', 'P06', 'index start in another area: A2 (start S06b on 2024-01-20)'],
+      ['not_in_provider_file', 'P02', 'eligible and measurable: index start S02 on 2024-02-29 in area A1'],
+      ['provider_says_not_in_cohort', 'P01', 'eligible and measurable: index start S01 on 2024-01-31 in area A1'],
+      ['reoffender_differs', 'P10', 'no offence of the person near the follow-up window'],
+      ['reoffences_differs', 'P03', expect.stringMatching(/^(?=.*O03a counted)(?=.*O03e counted)(?=.*O03b after_waiting_period)(?=.*O03c breach)(?=.*O03d not_proven)/)],
+    ]);
+    // A1: dn = +1 (P06) - 1 (P02) - 1 (P01) = -1; dr = -1 (P02) - 1 (P01) + 1 (P10) = -1.
+    // n' = 3, r' = 2, b' = 0.666667; a' = 0.8125 + 2/3 - 3/4 = 0.729167 > 0.668622: still deduction.
+    // Estimates: -(0.8125 - 0.5) * 4 * 1000 = -1250.00; -(0.729167 - 0.5) * 3 * 1000 = -687.501 -> -687.50;
+    // difference 562.50.
+    expect(d.effects).toEqual([
+      expect.objectContaining({
+        area: 'A1', period: '2024Q1', n: 4, r: 3, n_provider: 3, r_provider: 2, binary_rate_provider: '0.666667',
+        adjusted_binary_rate_provider: '0.729167', binary_outcome: 'deduction', binary_outcome_provider: 'deduction', outcome_changes: false,
+        payment_estimate_engine: '-1250.00', payment_estimate_provider: '-687.50', payment_difference_estimate: '562.50',
+      }),
+    ]);
+  });
+
+  it('a file that agrees in full says so (exit 0)', () => {
+    const f = file('agrees.csv', ['P01,2024Q1,true,true,2', 'P02,2024Q1,true,true,1', 'P03,2024Q1,true,true,2', 'P10,2024Q1,true,false,0']);
+    const r = pbr(['--quiet', 'reconcile', '--run', run, '--expected', f, '--area', 'A1']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('agrees in full: 4 persons (area A1)\n');
+  });
+
+  it('a bad row exits 2 naming file, line and column', () => {
+    const f = file('bad.csv', ['P01,2024Q1,true,true,2', 'P02,2024Q1,true,true,one']);
+    const r = pbr(['--quiet', 'reconcile', '--run', run, '--expected', f]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${f}: line 3, column reoffences: expected a whole number >= 0 (value 'one')`);
+  });
+});
