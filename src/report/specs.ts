@@ -84,7 +84,7 @@ export function funnelSpec(period: string, status: string, rows: FunnelRow[]): T
     outcome: r.outcome,
   }));
   const title = `Adjusted binary rate against baseline, ${period}${status === 'interim' ? ' (interim: not paid)' : ''}`;
-  const x = { type: 'quantitative', axis: { format: '.0%', title: 'Proven reoffending rate' }, scale: { zero: false, padding: 12 } };
+  const x = { type: 'quantitative', axis: { format: '.1%', title: 'Proven reoffending rate' }, scale: { zero: false, padding: 12 } };
   return top(title, 'Grey bar: significance band around the area baseline; black tick: baseline; marker: adjusted rate', Math.max(60, 18 * values.length), {
     data: { values },
     encoding: {
@@ -197,7 +197,7 @@ export function trendSpec(areaName: string, periods: PeriodInfo[], rows: SeriesR
     title: `Proven reoffending rate by cohort period: ${areaName}`,
     subtitle: 'Share of the measurable cohort with a counted offence; shaded periods are interim',
     yTitle: 'Rate',
-    yFormat: '.0%',
+    yFormat: '.1%',
     series: TREND_SERIES,
     colours: ['#8c959f', '#1f6feb', '#24292f'],
     dashes: [[1, 0], [1, 0], [6, 3]],
