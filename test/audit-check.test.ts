@@ -60,7 +60,7 @@ describe('pbr check', () => {
     expect(r.counts).toEqual({ match: 7, rounding: 1, MISMATCH: 1, missing: 1 });
     expect(r.ok).toBe(false);
     const text = formatCheck(r);
-    expect(text).toContain('MISMATCH (off by -1, beyond hard 0.005)');
+    expect(text).toContain('MISMATCH (run - published = -1, beyond hard 0.005)');
     expect(text).toContain('missing (the run has no binary_rate for A3 2024Q1)');
   });
 

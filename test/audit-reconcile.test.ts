@@ -91,7 +91,7 @@ describe('pbr reconcile', () => {
       ['A2', '2024Q1', 1, 1, 0, 0, null, null, 'deduction', 'none', true, '-500.00', '0.00', '500.00'],
     ]);
     const text = formatReconcile(r);
-    expect(text).toContain('5 disagreement(s) over 6 persons');
+    expect(text).toContain('5 disagreement(s); the file has 6 persons');
     expect(text).toContain('ESTIMATE');
   });
 

@@ -145,7 +145,7 @@ function sayVerdict(r: CheckRow, soft: string, hard: string): string {
     case 'missing':
       return `missing (the run has no ${r.measure} for ${r.area} ${r.period})`;
     default:
-      if (r.difference !== null) return `MISMATCH (off by ${r.difference}, beyond hard ${hard})`;
+      if (r.difference !== null) return `MISMATCH (run - published = ${r.difference}, beyond hard ${hard})`;
       return `MISMATCH (${r.published === null ? 'published empty' : 'run empty'})`;
   }
 }

@@ -281,7 +281,8 @@ export function formatDiff(r: DiffResult): string {
   out.push('', 'Changes per area and period (largest payment impact first):');
   if (r.changes.length === 0) out.push('  none: measures.csv and payments.csv agree');
   for (const c of r.changes) {
-    out.push(`  ${c.area} ${c.period}: payment ${c.payment_a} -> ${c.payment_b} (impact ${c.impact})`);
+    const unpaid = c.area === 'ALL' && c.payments.length === 0 && c.impact === '0.00';
+    out.push(unpaid ? `  ${c.area} ${c.period}: (all areas together: never paid)` : `  ${c.area} ${c.period}: payment ${c.payment_a} -> ${c.payment_b} (impact ${c.impact})`);
     const rows: string[][] = [];
     for (const m of c.measures) rows.push([`    ${m.measure}`, cell(m.old), '->', cell(m.new)]);
     for (const p of c.payments) rows.push([`    ${p.component} (pounds)`, cell(p.old), '->', `${cell(p.new)} (${p.change})`]);

@@ -173,7 +173,7 @@ export function formatReconcile(r: ReconcileResult): string {
     return `agrees in full: ${who}${r.area ? ` (area ${r.area})` : ''}\n`;
   }
   const total = Object.values(r.counts).reduce((s, n) => s + n, 0);
-  out.push(`${r.expected} against ${r.run}${r.area ? ` (area ${r.area})` : ''}: ${total} disagreement(s) over ${who}`, '');
+  out.push(`${r.expected} against ${r.run}${r.area ? ` (area ${r.area})` : ''}: ${total} disagreement(s); the file has ${who}`, '');
   out.push(...textTable([['  kind', 'count'], ...DISAGREEMENT_KINDS.map((k) => [`  ${k}`, String(r.counts[k])])], [1]));
   out.push('', 'Per person (provider -> engine, and why):');
   const rows: string[][] = [['  kind', 'person_id', 'period', 'area', 'provider', 'engine', 'engine\'s reason']];
