@@ -100,6 +100,10 @@ SELECT
       ELSE array_to_string(list_transform(k.offences, o -> o.offence_id || ' ' || o.reason), ', ')
       END
   END AS explanation,
+  -- no cohort row in the period in any area, the period is the run's: the inputs can say why
+  -- (audit_reconcile_eligibility refines the explanation when the run's data is still there)
+  k.kind = 'not_in_engine_cohort' AND x.same_area IS NULL AND k.period IN (SELECT period FROM rec_all) AS not_eligible,
+  x.other_periods,
   CASE
     WHEN k.engine_in_cohort THEN k.engine_area
     WHEN $area IS NOT NULL THEN $area

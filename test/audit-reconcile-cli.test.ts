@@ -64,6 +64,23 @@ describe('pbr reconcile on a real run', () => {
     ]);
   });
 
+  it('persons with no cohort row: why not eligible, from the run\'s own inputs', () => {
+    // fixtures/hand/README.md: P04 EM-only order; P05 NPS; P08 born 2006-03-01, 17 on 2024-02-29;
+    // P11 one-day custody S11a (but S11b is its index in A2); P13 starts in 2024Q2 only; P99 unknown.
+    const f = file('eligibility.csv', ['P04,2024Q1,true,false,0', 'P05,2024Q1,true,false,0', 'P08,2024Q1,true,false,0', 'P13,2024Q1,true,false,0', 'P99,2024Q1,true,false,0']);
+    const r = pbr(['--json', 'reconcile', '--run', run, '--expected', f, '--area', 'A1']);
+    expect(r.status).toBe(0);
+    const d = JSON.parse(r.stdout);
+    expect(d.eligibility_from_inputs).toBe('used');
+    expect(d.disagreements.filter((x: { kind: string }) => x.kind === 'not_in_engine_cohort').map((x: { person_id: string; explanation: string }) => [x.person_id, x.explanation])).toEqual([
+      ['P04', 'not eligible: no eligible start in 2024Q1: S04 on 2024-01-10 EM-only order (population.exclude_em_only)'],
+      ['P05', 'not eligible: no eligible start in 2024Q1: S05 on 2024-02-01 allocation NPS (population.allocation CRC)'],
+      ['P08', 'not eligible: no eligible start in 2024Q1: S08 on 2024-02-29 age 17 < population.min_age 18'],
+      ['P13', 'not eligible: no start in 2024Q1 (2024-01-01 to 2024-03-31); index start in another period: 2024Q2 (area A1, start S13 on 2024-06-28)'],
+      ['P99', 'not eligible: person_id P99 is not in the cohort extract'],
+    ]);
+  });
+
   it('a file that agrees in full says so (exit 0)', () => {
     const f = file('agrees.csv', ['P01,2024Q1,true,true,2', 'P02,2024Q1,true,true,1', 'P03,2024Q1,true,true,2', 'P10,2024Q1,true,false,0']);
     const r = pbr(['--quiet', 'reconcile', '--run', run, '--expected', f, '--area', 'A1']);

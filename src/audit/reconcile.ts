@@ -1,4 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ContractSchema } from '../contract/schema.js';
+import { loadDataset } from '../validate/load.js';
+import { sha256File } from '../validate/files.js';
+import { readLocations, type Manifest } from './verify.js';
 import { Db, literal } from '../db/duckdb.js';
 import { readSql } from '../db/sql.js';
 import { InputError } from '../errors.js';
@@ -71,6 +76,11 @@ export interface ReconcileResult {
   disagreements: Disagreement[];
   effects: AreaEffect[];
   prices: { binary_price: number | null; deduction_price: number | null };
+  /**
+   * Whether persons the engine has in no cohort were explained from the run's inputs
+   * (locations.json, inputs unchanged since the run): 'used', 'not_needed', or why not.
+   */
+  eligibility_from_inputs: string;
 }
 
 export interface ReconcileOptions {
@@ -79,6 +89,40 @@ export interface ReconcileOptions {
   /** Only the engine's cohort of this area is compared (a provider's file for one area). */
   area?: string;
   out?: string;
+}
+
+/**
+ * For persons the provider counts but who have no cohort row of the run in the period, say why from
+ * the run's own inputs (found through locations.json; used only while their sha256 still matches
+ * the manifest). Loading goes through the engine's loader (its cache makes this cheap after a run).
+ */
+async function explainFromInputs(db: Db, run: string, manifest: Manifest): Promise<string> {
+  const n = Number(await db.scalar<number>('SELECT count(*) FROM rec_disagreements WHERE not_eligible'));
+  if (n === 0) return 'not_needed';
+  const loc = readLocations(run);
+  if (!loc) return `${run} has no locations.json`;
+  for (const i of manifest.inputs) {
+    const p = path.join(loc.data, i.file);
+    if (!existsSync(p)) return `the run's input ${p} is gone`;
+    if ((await sha256File(p)) !== i.sha256) return `the run's input ${p} has changed since the run`;
+  }
+  const parsed = ContractSchema.safeParse(manifest.contract.resolved);
+  if (!parsed.success) return 'the contract in manifest.json cannot be read by this engine version';
+  const contract = parsed.data;
+  try {
+    await loadDataset(db, loc.data, contract);
+  } catch (e) {
+    if (e instanceof InputError) return `the run's inputs cannot be loaded: ${e.message}`;
+    throw e;
+  }
+  await db.exec('audit_reconcile_eligibility', {
+    allocation: contract.population.allocation,
+    start_types: contract.population.start_types,
+    exclude_em_only: contract.population.exclude_em_only,
+    min_age: contract.population.min_age,
+    min_custody_days: contract.population.min_custody_days,
+  });
+  return 'used';
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -128,6 +172,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       if (Number(known) === 0) throw new InputError(`--area ${area}: no such area in ${opts.run}/measures.csv; give one of its areas`);
     }
     await db.exec('audit_reconcile_compare', { area });
+    const eligibility = await explainFromInputs(db, opts.run, manifest);
     const counts = await db.allNamed<{ kind: DisagreementKind; n: number; file_rows: number; file_persons: number }>('audit_reconcile_counts');
     const list = await db.allNamed<Disagreement>('audit_reconcile_list');
     const binaryPrice = price(resolvedKey(manifest, 'payments.binary_price'));
@@ -154,6 +199,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       })),
       effects: effects.map((e) => ({ ...e, disagreements: Number(e.disagreements), n: num(e.n), r: num(e.r), n_provider: num(e.n_provider), r_provider: num(e.r_provider) })),
       prices: { binary_price: binaryPrice, deduction_price: deductionPrice },
+      eligibility_from_inputs: eligibility,
     };
   } finally {
     db.close();
@@ -189,6 +235,9 @@ export function formatReconcile(r: ReconcileResult): string {
     ]);
   }
   out.push(...textTable(rows));
+  if (!['used', 'not_needed'].includes(r.eligibility_from_inputs)) {
+    out.push(`  (why a person is not eligible could not be read from the run's inputs: ${r.eligibility_from_inputs})`);
+  }
   out.push(
     '',
     'Effect on each area\'s binary outcome and payment if the provider\'s view held (ESTIMATE: adjusted rate moved by as',
