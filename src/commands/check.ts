@@ -17,6 +17,7 @@ const CheckOptions = z.object({
 export function register(program: Command): void {
   program
     .command('check')
+    .summary('compares a run with a published table')
     .description(
       'compares a run with a published table (CSV: area, period, measure, value; measure = a column of measures.csv, ' +
         'payment_total, or a payment component; rates as decimals). Verdict per row: match (|run - published| <= soft), ' +

@@ -13,6 +13,7 @@ export function register(program: Command): void {
     .command('diff')
     .argument('<run_a>', "the earlier run (a folder written by 'pbr run')")
     .argument('<run_b>', 'the later run')
+    .summary('what changed between two runs, and why')
     .description(
       'what changed between two runs, and why: differing inputs (sha256) and contract keys, changed figures and payments ' +
         'per area and period (largest payment impact first), and each area\'s payment change split into a data effect and ' +

@@ -13,6 +13,7 @@ const ReconcileOptions = z.object({
 export function register(program: Command): void {
   program
     .command('reconcile')
+    .summary("a provider's expected outcomes against a run, per person")
     .description(
       "a provider's expected outcomes against a run, per person: each disagreement with the engine's reason codes, the " +
         "count of each kind, and the estimated effect on the area's outcome and payment. Exit 0 (a report, agreeing or " +
