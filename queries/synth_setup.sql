@@ -17,7 +17,7 @@ WITH a(area_no, cpa, name, weight) AS (
   VALUES
     (1, 'CPA01', 'Cumbria and Lancashire', 70),
     (2, 'CPA02', 'Northumbria', 55),
-    (3, 'CPA03', 'Durham Tees Valley', 40),
+    (3, 'CPA03', 'Durham Tees Valley', 34),
     (4, 'CPA04', 'Cheshire and Greater Manchester', 120),
     (5, 'CPA05', 'Merseyside', 52),
     (6, 'CPA06', 'West Yorkshire', 85),
