@@ -10,7 +10,7 @@ import { buildContract, CONTRACT_YEARS, type AreaVolumes } from './contract.js';
  * hash(seed, entity, salt) (queries/synth_*.sql), so the same seed and scale give the same bytes.
  *
  * The model, in short:
- * - people enter the caseload uniformly from ENTRY_FROM to HORIZON (a three-year run-in before
+ * - people enter the caseload uniformly from ENTRY_FROM to HORIZON (a five-year run-in before
  *   the first written year, so 2011 already has repeat starters), in one of 21 areas by weight;
  * - each start has an OGRS score; the 12-month reoffending probability is that score (and after
  *   mid-2015 the area's true change); a conviction may lead to a new start (the chain), so
