@@ -14,6 +14,9 @@ export interface DbOptions {
   threads?: number;
 }
 
+/** PBR_PROFILE=1 prints each statement's time to stderr (for finding slow SQL; never in outputs). */
+const PROFILE = process.env.PBR_PROFILE === '1';
+
 function toDuckValue(v: Param): DuckDBValue {
   if (Array.isArray(v)) return listValue([...v]);
   return v as DuckDBValue;
@@ -69,7 +72,9 @@ export class Db {
   async run(sql: string, params: Params = {}): Promise<void> {
     for (const stmt of splitStatements(sql)) {
       const b = paramsFor(stmt, params);
+      const t = PROFILE ? performance.now() : 0;
       await this.conn.run(stmt, b.values, b.types);
+      if (PROFILE) process.stderr.write(`[sql ${((performance.now() - t) / 1000).toFixed(2)}s] ${stmt.replace(/\s+/g, ' ').slice(0, 110)}\n`);
     }
   }
 
