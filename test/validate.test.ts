@@ -140,6 +140,35 @@ describe('each broken fixture is reported with file, line, column and reason', (
     ]);
   });
 
+  it('line numbers after two consecutive rejected rows and one more still match the file', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const dir = brokenDataset('type');
+    writeFileSync(
+      path.join(dir, 'reconvictions.csv'),
+      [
+        'offence_id,person_id,offence_date,disposal_date,disposal_type,court_event_id,breach',
+        'O001,P001,2011-05-01,2011-07-01,CONVICTION,C1,false', // line 2
+        'BAD1,P001', // line 3: too few fields
+        'BAD2,P001,2011-05-01', // line 4: too few fields
+        'O002,P001,2011-05-02,2011-07-01,CONVICTION,C1,false', // line 5
+        'BAD3,P002,x,y,z,w,v,u', // line 6: too many fields
+        'O003,P002,2012-01-15,2012-03-01,CAUTION,,false', // line 7
+        '',
+      ].join('\n'),
+    );
+    await loadDataset(db, dir, contract);
+    expect(await db.all(`SELECT offence_id, _line::INTEGER AS line FROM reconvictions ORDER BY _line`)).toEqual([
+      { offence_id: 'O001', line: 2 },
+      { offence_id: 'O002', line: 5 },
+      { offence_id: 'O003', line: 7 },
+    ]);
+    expect(await db.all(`SELECT DISTINCT line::INTEGER AS line FROM rejects WHERE file = 'reconvictions.csv' ORDER BY line`)).toEqual([
+      { line: 3 },
+      { line: 4 },
+      { line: 6 },
+    ]);
+  });
+
   it('missing-column: a required column absent from the header stops at line 1', async () => {
     await expect(loadDataset(db, brokenDataset('missing-column'), contract)).rejects.toThrow(
       /cohort\.csv: line 1: required column 'pnc_matched' is missing from the header/,

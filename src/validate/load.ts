@@ -52,38 +52,51 @@ async function readRaw(db: Db, f: FoundFile): Promise<void> {
   const present = new Set(header);
   const readError = (e: unknown) =>
     new InputError(`${f.path}: cannot read the file (${firstLine(e)}); check it is ${f.format === 'parquet' ? 'a Parquet file' : 'UTF-8 CSV with a header row'}`);
-  {
-    if (f.format === 'parquet') {
-      const select = header.map((h) => `CAST(${ident(h)} AS VARCHAR) AS ${ident(h)}`).join(', ');
-      await db
-        .run(`CREATE OR REPLACE TABLE ${raw} AS SELECT row_number() OVER () + 1 AS _line, ${select} FROM read_parquet(${literal(f.path)})`)
-        .catch((e) => Promise.reject(readError(e)));
-      await db.run(`CREATE OR REPLACE TABLE ${ident(`rej_${f.def.name}`)} (line BIGINT, column_name VARCHAR, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)`);
-    } else {
-      const columns = `{${header.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}}`;
-      const rej = `rej_${f.def.name}`;
-      await db
-        .run(
-        `CREATE OR REPLACE TEMP TABLE _rows AS SELECT row_number() OVER () AS _rn, * FROM read_csv(${literal(f.path)},
+  // The file's rows, as text, in file order (a table's rowid is its insertion order, and DuckDB
+  // preserves the reader's order), then a view that adds each row's line number.
+  const rows = ident(`rows_${f.def.name}`);
+  const rej = ident(`rej_${f.def.name}`);
+  if (f.format === 'parquet') {
+    const select = header.map((h) => `CAST(${ident(h)} AS VARCHAR) AS ${ident(h)}`).join(', ');
+    await db
+      .run(`CREATE OR REPLACE TABLE ${rows} AS SELECT ${select} FROM read_parquet(${literal(f.path)})`)
+      .catch((e) => Promise.reject(readError(e)));
+    await db.run(`CREATE OR REPLACE TABLE ${rej} (line BIGINT, column_name VARCHAR, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)`);
+  } else {
+    const columns = `{${header.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}}`;
+    await db
+      .run(
+        `CREATE OR REPLACE TABLE ${rows} AS SELECT * FROM read_csv(${literal(f.path)},
            header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${columns},
-           strict_mode = true, store_rejects = true, rejects_table = ${literal(rej)}, rejects_scan = ${literal(`${rej}_scan`)})`,
-        )
-        .catch((e) => Promise.reject(readError(e)));
-      // Line numbers of accepted rows: the record numbers (header = 1) not taken by rejected records.
-      await db.run(
-        `CREATE OR REPLACE TABLE ${raw} AS
-         WITH bad AS (SELECT DISTINCT line FROM ${ident(rej)}),
-              n AS (SELECT (SELECT count(*) FROM _rows) + (SELECT count(*) FROM bad) AS total),
-              good AS (SELECT row_number() OVER (ORDER BY l.range) AS _rn, l.range AS _line
-                       FROM range(2, (SELECT total FROM n) + 2) l ANTI JOIN bad ON bad.line = l.range)
-         SELECT good._line, r.* EXCLUDE (_rn) FROM _rows r JOIN good USING (_rn)`,
-      );
-      await db.run(`DROP TABLE _rows`);
-    }
+           strict_mode = true, store_rejects = true, rejects_table = ${literal(`rej_${f.def.name}`)}, rejects_scan = ${literal(`rej_${f.def.name}_scan`)})`,
+      )
+      .catch((e) => Promise.reject(readError(e)));
   }
   // Absent optional columns become NULL (then their default applies).
   for (const c of cols) {
-    if (!present.has(c.name)) await db.run(`ALTER TABLE ${raw} ADD COLUMN ${ident(c.name)} VARCHAR`);
+    if (!present.has(c.name)) await db.run(`ALTER TABLE ${rows} ADD COLUMN ${ident(c.name)} VARCHAR`);
+  }
+  // Line numbers count records with the header as line 1. Rows the reader refused take their line
+  // numbers out of the sequence: with g_i = L_i - 1 - i for the i-th refused line L_i, the accepted
+  // row of rowid k is on line k + 2 + (the largest i with g_i <= k).
+  const readerRejects = Number(await db.scalar(`SELECT count(*) FROM ${rej}`));
+  if (readerRejects === 0) {
+    await db.run(`CREATE OR REPLACE VIEW ${raw} AS SELECT rowid + 2 AS _line, * FROM ${rows}`);
+  } else {
+    const gaps = ident(`gaps_${f.def.name}`);
+    await db.run(
+      `CREATE OR REPLACE TABLE ${gaps} AS
+       SELECT line - 1 - i AS g, max(i) AS i
+       FROM (SELECT line, row_number() OVER (ORDER BY line) AS i FROM (SELECT DISTINCT line FROM ${rej}))
+       GROUP BY ALL`,
+    );
+    await db.run(
+      `CREATE OR REPLACE TABLE ${ident(`lines_${f.def.name}`)} AS
+       SELECT r.rowid AS k, r.rowid + 2 + coalesce(gp.i, 0) AS _line FROM ${rows} r ASOF LEFT JOIN ${gaps} gp ON r.rowid >= gp.g`,
+    );
+    await db.run(
+      `CREATE OR REPLACE VIEW ${raw} AS SELECT l._line, r.* FROM ${rows} r JOIN ${ident(`lines_${f.def.name}`)} l ON l.k = r.rowid`,
+    );
   }
 }
 
@@ -320,7 +333,9 @@ async function loadAndValidate(
     });
       }
   for (const { def, f } of found) {
-    if (f) await db.run(`DROP TABLE IF EXISTS ${ident(rawTable(def))}; DROP TABLE IF EXISTS ${ident(`rej_${def.name}`)}`);
+    if (!f) continue;
+    await db.run(`DROP VIEW IF EXISTS ${ident(rawTable(def))}`);
+    for (const t of ['rows', 'rej', 'gaps', 'lines']) await db.run(`DROP TABLE IF EXISTS ${ident(`${t}_${def.name}`)}`);
   }
   const [tot] = await db.all<{ n: number; rows: number }>(
     `SELECT count(*)::INTEGER AS n, count(DISTINCT (file, line))::INTEGER AS rows FROM rejects`,
