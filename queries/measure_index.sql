@@ -68,5 +68,4 @@ SELECT
   -- offences listed in offender_outcomes ("near the window"): offence_date from
   -- add_months(index_date, -months) to waiting_end
   CAST(start_date - to_months($months::INTEGER) AS DATE) AS near_from
-FROM ranked
-ORDER BY period_start, person_id;
+FROM ranked;

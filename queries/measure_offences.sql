@@ -55,5 +55,4 @@ reasoned AS (
 SELECT
   period, period_start, person_id, offence_id, offence_date, disposal_date, disposal_type,
   court_event_id, breach, reason = 'counted' AS counted, reason, conviction_only, event_key
-FROM reasoned
-ORDER BY period_start, person_id, offence_date, encode(offence_id);
+FROM reasoned;

@@ -12,7 +12,8 @@ CREATE OR REPLACE TABLE offender_outcomes AS
 WITH per_person AS (
   SELECT
     period, person_id,
-    count(DISTINCT offence_id) FILTER (WHERE counted) AS reoffences,
+    -- an offence appears once per person and period in m_offences, so count(*) counts each once
+    count(*) FILTER (WHERE counted) AS reoffences,
     count(DISTINCT event_key) FILTER (WHERE counted AND disposal_type = 'CONVICTION') AS reconviction_events,
     min(offence_date) FILTER (WHERE counted) AS first_offence_date,
     count(DISTINCT event_key) FILTER (WHERE conviction_only) AS conviction_only_events,
@@ -51,5 +52,4 @@ SELECT
   CASE WHEN i.measurable THEN CAST(coalesce(p.conviction_only_events, 0) AS BIGINT) END AS conviction_only_events,
   coalesce(p.offences, []) AS offences
 FROM m_index i
-LEFT JOIN per_person p ON p.period = i.period AND p.person_id = i.person_id
-ORDER BY i.period_start, i.area, i.person_id;
+LEFT JOIN per_person p ON p.period = i.period AND p.person_id = i.person_id;
