@@ -1,6 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
 import { Db, literal } from '../db/duckdb.js';
 import { readSql } from '../db/sql.js';
+import { readCheckedCsv } from './csvInput.js';
 import { InputError } from '../errors.js';
 import { loadRunCsvs, MEASURE_COLUMNS, runManifest } from './diffRunFiles.js';
 import { textTable } from './diff.js';
@@ -71,35 +71,13 @@ export interface CheckOptions {
 }
 
 async function loadPublished(db: Db, file: string): Promise<void> {
-  if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new InputError(`${file}: no such file; give the published table as CSV (columns ${PUBLISHED_COLUMNS.join(', ')})`);
-  }
-  try {
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE chk_file AS
-       SELECT row_number() OVER () + 1 AS _line, *
-       FROM read_csv(${literal(file)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', nullstr = '')`,
-    );
-  } catch (e) {
-    throw new InputError(`${file}: cannot be read as CSV (${(e as Error).message.split('\n')[0]}); give a comma-separated file with a header row`);
-  }
-  const cols = (await db.all<{ column_name: string }>('SELECT column_name FROM (DESCRIBE chk_file)')).map((c) => c.column_name);
-  for (const c of PUBLISHED_COLUMNS) {
-    if (!cols.includes(c)) throw new InputError(`${file}: line 1: column '${c}' is missing from the header; the file needs columns ${PUBLISHED_COLUMNS.join(', ')}`);
-  }
-  await db.run(`CREATE OR REPLACE TEMP TABLE chk_raw AS SELECT _line, ${PUBLISHED_COLUMNS.join(', ')} FROM chk_file`);
-  const problems = await db.allNamed<{ line: number; column: string; value: string | null; reason: string }>('audit_check_validate', {
-    measures: CHECK_MEASURES,
-    numeric: NUMERIC_MEASURES,
+  await readCheckedCsv(db, file, {
+    table: 'chk_raw',
+    columns: PUBLISHED_COLUMNS,
+    what: 'the published table',
+    validate: 'audit_check_validate',
+    params: { measures: CHECK_MEASURES, numeric: NUMERIC_MEASURES },
   });
-  if (problems.length > 0) {
-    const p = problems[0]!;
-    const lines = new Set(problems.map((x) => x.line)).size;
-    throw new InputError(
-      `${file}: line ${p.line}, column ${p.column}: ${p.reason} (value ${p.value === null ? 'empty' : `'${p.value}'`})` +
-        `${lines > 1 ? `; ${lines} line(s) have problems in all` : ''}; fix the file and run again`,
-    );
-  }
 }
 
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;

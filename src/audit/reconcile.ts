@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ContractSchema } from '../contract/schema.js';
 import { loadDataset } from '../validate/load.js';
@@ -6,6 +6,7 @@ import { sha256File } from '../validate/files.js';
 import { readLocations, type Manifest } from './verify.js';
 import { Db, literal } from '../db/duckdb.js';
 import { readSql } from '../db/sql.js';
+import { readCheckedCsv } from './csvInput.js';
 import { InputError } from '../errors.js';
 import { loadRunCsvs, loadRunOutcomes, resolvedKey, runManifest } from './diffRunFiles.js';
 import { textTable } from './diff.js';
@@ -129,34 +130,7 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const price = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 async function loadExpected(db: Db, file: string): Promise<void> {
-  if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new InputError(`${file}: no such file; give the provider's CSV (columns ${EXPECTED_COLUMNS.join(', ')})`);
-  }
-  try {
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE rec_file AS
-       SELECT row_number() OVER () + 1 AS _line, *
-       FROM read_csv(${literal(file)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', nullstr = '')`,
-    );
-  } catch (e) {
-    throw new InputError(`${file}: cannot be read as CSV (${(e as Error).message.split('\n')[0]}); give a comma-separated file with a header row`);
-  }
-  const cols = (await db.all<{ column_name: string }>('SELECT column_name FROM (DESCRIBE rec_file)')).map((c) => c.column_name);
-  for (const c of EXPECTED_COLUMNS) {
-    if (!cols.includes(c)) {
-      throw new InputError(`${file}: line 1: column '${c}' is missing from the header; the file needs columns ${EXPECTED_COLUMNS.join(', ')}`);
-    }
-  }
-  await db.run(`CREATE OR REPLACE TEMP TABLE rec_raw AS SELECT _line, ${EXPECTED_COLUMNS.join(', ')} FROM rec_file`);
-  const problems = await db.allNamed<{ line: number; column: string; value: string | null; reason: string }>('audit_reconcile_validate');
-  if (problems.length > 0) {
-    const p = problems[0]!;
-    const lines = new Set(problems.map((x) => x.line)).size;
-    throw new InputError(
-      `${file}: line ${p.line}, column ${p.column}: ${p.reason} (value ${p.value === null ? 'empty' : `'${p.value}'`})` +
-        `${lines > 1 ? `; ${lines} line(s) have problems in all` : ''}; fix the file and run again`,
-    );
-  }
+  await readCheckedCsv(db, file, { table: 'rec_raw', columns: EXPECTED_COLUMNS, what: "the provider's file", validate: 'audit_reconcile_validate' });
 }
 
 export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult> {
