@@ -10,6 +10,8 @@ import { InputError } from '../errors.js';
 export interface StagedOutput {
   target: string;
   staging: string;
+  /** Where DuckDB may spill beyond its memory limit, beside the staging folder (the caller removes it). */
+  spill: string;
   commit(): void;
   abort(): void;
 }
@@ -29,7 +31,7 @@ export function stageOutput(target: string, force: boolean): StagedOutput {
   }
   // Remove stale staging folders of killed runs (they are never a finished output).
   for (const name of readdirSync(parent)) {
-    if (name.startsWith(`.${base}.tmp-`) && !isAlive(Number(name.split('-').pop()))) {
+    if ((name.startsWith(`.${base}.tmp-`) || name.startsWith(`.${base}.spill-`)) && !isAlive(Number(name.split('-').pop()))) {
       rmSync(path.join(parent, name), { recursive: true, force: true });
     }
   }
@@ -40,11 +42,13 @@ export function stageOutput(target: string, force: boolean): StagedOutput {
     }
   }
   const staging = path.join(parent, `.${base}.tmp-${process.pid}`);
+  const spill = path.join(parent, `.${base}.spill-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   return {
     target: abs,
     staging,
+    spill,
     commit() {
       if (existsSync(abs)) {
         const old = path.join(parent, `.${base}.old-${process.pid}`);

@@ -1,5 +1,4 @@
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Db } from '../db/duckdb.js';
 import { InputError } from '../errors.js';
@@ -60,8 +59,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   };
   const loaded = loadContract(opts.contractPath);
   const staged = stageOutput(opts.outDir, opts.force ?? false);
-  const spill = mkdtempSync(path.join(os.tmpdir(), 'pbr-spill-'));
-  const db = await Db.open({ memoryLimit: opts.memoryLimit, tempDirectory: spill, threads: opts.threads });
+  const db = await Db.open({ memoryLimit: opts.memoryLimit, tempDirectory: staged.spill, threads: opts.threads });
   try {
     progress.stage(1, 5, `loading and validating ${opts.dataDir}`);
     const load = await loadDataset(db, opts.dataDir, loaded.contract, { cache: opts.cache });
@@ -120,6 +118,6 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     throw e;
   } finally {
     db.close();
-    rmSync(spill, { recursive: true, force: true });
+    rmSync(staged.spill, { recursive: true, force: true });
   }
 }
