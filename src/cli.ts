@@ -68,6 +68,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     const debug = argv.includes('--debug') || process.env.PBR_DEBUG === '1';
     const e = err as Error;
+    if (/Out of Memory Error/.test(e?.message ?? '') && !debug) {
+      process.stderr.write(
+        `${red('error:')} DuckDB ran out of memory (${e.message.split('\n')[0]!.replace(/^.*Out of Memory Error: /, '')}); ` +
+          'raise --memory-limit, lower --threads, or free memory, and run again\n',
+      );
+      return 1;
+    }
     process.stderr.write(`${red('internal error:')} ${e?.message ?? String(err)}\n`);
     if (debug && e?.stack) process.stderr.write(`${e.stack}\n`);
     else process.stderr.write('run again with --debug for the stack trace, and report it with the command you ran\n');
