@@ -45,7 +45,14 @@ export async function measure(ctx: RunContext): Promise<void> {
     exclude_breaches: c.proven.exclude_breaches,
     as_of: ctx.asOf,
   });
-  await db.exec('measure_outcomes', { population });
+  // offender_outcomes, one period at a time (a loop over periods, never over people): the
+  // per-person offence lists of one period fit in memory where those of every period may not.
+  await db.exec('measure_outcomes');
+  await db.run(`CREATE OR REPLACE TABLE offender_outcomes AS FROM m_outcomes_for($population, NULL) LIMIT 0`, { population });
+  const periods = await db.all<{ period: string }>(`SELECT period FROM m_periods ORDER BY period_start, period`);
+  for (const { period } of periods) {
+    await db.run(`INSERT INTO offender_outcomes FROM m_outcomes_for($population, $period)`, { population, period });
+  }
   await db.exec('measure_aggregate');
   await db.exec('measure_baselines', { has_baselines_file: ctx.hasBaselinesFile, population });
   await db.exec('measure_measures', {
