@@ -1,8 +1,9 @@
 -- name: measure_outcomes
 -- params: none (the table macro takes the population and one period label)
--- returns: table macro m_outcomes_for(pop, p): the offender_outcomes rows of period p, one per
+-- returns: table macro m_outcomes_for(pop, ps): the offender_outcomes rows of the periods ps, one per
 --          person: the index start, measurability, counts and every offence near the window with
 --          its reason. src/measure/index.ts fills offender_outcomes one period at a time, so the
+--          batch of periods at a time (batches of about 1.5 million listed offences), so the
 --          per-person lists of offences never have to be held for every period at once (that
 --          aggregation does not spill, and at national scale x10 it would not fit in 2 GB).
 --
@@ -11,7 +12,7 @@
 -- conviction_only_*) are NULL: the person's reoffending is not seen, so it is not zero either.
 -- `offences` lists the offences near the window (see measure_offences) ordered by offence_date,
 -- then offence_id in byte order; an empty list when there are none.
-CREATE OR REPLACE TEMP MACRO m_outcomes_for(pop, p) AS TABLE
+CREATE OR REPLACE TEMP MACRO m_outcomes_for(pop, ps) AS TABLE
 WITH per_person AS (
   SELECT
     period, person_id,
@@ -35,7 +36,7 @@ WITH per_person AS (
       )
     ) AS offences
   FROM m_offences
-  WHERE period = p
+  WHERE list_contains(ps, period)
   GROUP BY period, person_id
 )
 SELECT
@@ -56,4 +57,4 @@ SELECT
   coalesce(pp.offences, []) AS offences
 FROM m_index i
 LEFT JOIN per_person pp ON pp.period = i.period AND pp.person_id = i.person_id
-WHERE i.period = p;
+WHERE list_contains(ps, i.period);

@@ -18,6 +18,9 @@ import { significanceZ } from './normal.js';
  *   measures         the measures.csv columns, unrounded, + extras     (measure_measures)
  *   breakdowns       by start type, sex, age band, OGRS band; concentration (measure_breakdowns)
  */
+/** Listed offences per batch of periods when building offender_outcomes (memory, not results). */
+const OUTCOME_BATCH_ROWS = 1_500_000;
+
 export async function measure(ctx: RunContext): Promise<void> {
   const c = ctx.contract;
   const db = ctx.db;
@@ -45,13 +48,20 @@ export async function measure(ctx: RunContext): Promise<void> {
     exclude_breaches: c.proven.exclude_breaches,
     as_of: ctx.asOf,
   });
-  // offender_outcomes, one period at a time (a loop over periods, never over people): the
-  // per-person offence lists of one period fit in memory where those of every period may not.
+  // offender_outcomes, a batch of periods at a time (a loop over a few batches, never over
+  // people): the per-person offence lists of one batch fit in memory where all may not.
   await db.exec('measure_outcomes');
-  await db.run(`CREATE OR REPLACE TABLE offender_outcomes AS FROM m_outcomes_for($population, NULL) LIMIT 0`, { population });
-  const periods = await db.all<{ period: string }>(`SELECT period FROM m_periods ORDER BY period_start, period`);
-  for (const { period } of periods) {
-    await db.run(`INSERT INTO offender_outcomes FROM m_outcomes_for($population, $period)`, { population, period });
+  await db.run(`CREATE OR REPLACE TABLE offender_outcomes AS FROM m_outcomes_for($population, []) LIMIT 0`, { population });
+  const batches = await db.all<{ periods: string[] }>(
+    `SELECT list(period ORDER BY period_start, period) AS periods FROM (
+       SELECT p.period, p.period_start,
+              (sum(coalesce(o.n, 0)) OVER (ORDER BY p.period_start, p.period) - coalesce(o.n, 0)) // $batch_rows AS batch
+       FROM m_periods p LEFT JOIN (SELECT period, count(*) AS n FROM m_offences GROUP BY period) o USING (period))
+     GROUP BY batch ORDER BY batch`,
+    { batch_rows: OUTCOME_BATCH_ROWS },
+  );
+  for (const { periods } of batches) {
+    await db.run(`INSERT INTO offender_outcomes FROM m_outcomes_for($population, $periods)`, { population, periods });
   }
   await db.exec('measure_aggregate');
   await db.exec('measure_baselines', { has_baselines_file: ctx.hasBaselinesFile, population });
