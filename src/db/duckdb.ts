@@ -83,30 +83,27 @@ export class Db {
     await this.run(readSql(name), params);
   }
 
-  /** Rows of a single statement as JS objects (BIGINT -> bigint, DATE -> DuckDBDateValue...). */
+  /** Rows of a single statement, JSON-friendly (numbers, strings, null; BIGINT and DECIMAL as strings). */
   async all<T = Record<string, unknown>>(sql: string, params: Params = {}): Promise<T[]> {
-    const b = paramsFor(sql, params);
-    const reader = await this.conn.runAndReadAll(sql, b.values, b.types);
-    return reader.getRowObjectsJson() as T[];
+    return (await this.read(sql, params)).getRowObjectsJson() as T[];
   }
 
-  /** Rows of the last statement of a named query file, JSON-friendly (numbers, strings, null). */
+  /** Rows of the last statement of a named query file (the ones before it run first). */
   async allNamed<T = Record<string, unknown>>(name: string, params: Params = {}): Promise<T[]> {
     const stmts = splitStatements(readSql(name));
-    for (const s of stmts.slice(0, -1)) {
-      const b = paramsFor(s, params);
-      await this.conn.run(s, b.values, b.types);
-    }
-    const last = stmts[stmts.length - 1]!;
-    return this.all<T>(last, params);
+    for (const s of stmts.slice(0, -1)) await this.run(s, params);
+    return this.all<T>(stmts[stmts.length - 1]!, params);
   }
 
   /** A single scalar, JSON-friendly. */
   async scalar<T = unknown>(sql: string, params: Params = {}): Promise<T> {
-    const b = paramsFor(sql, params);
-    const rows = await this.conn.runAndReadAll(sql, b.values, b.types);
-    const r = rows.getRowsJson()[0];
+    const r = (await this.read(sql, params)).getRowsJson()[0];
     return (r ? r[0] : null) as T;
+  }
+
+  private async read(sql: string, params: Params) {
+    const b = paramsFor(sql, params);
+    return this.conn.runAndReadAll(sql, b.values, b.types);
   }
 
   close(): void {
