@@ -27,7 +27,7 @@ export function cacheRoot(): string | null {
 function loaderCodeHash(): string {
   const h = createHash('sha256');
   const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const f of ['load.js', 'load.ts', 'files.js', 'files.ts', 'cache.js', 'cache.ts']) {
+  for (const f of ['load.js', 'load.ts', 'fast.js', 'fast.ts', 'files.js', 'files.ts', 'cache.js', 'cache.ts']) {
     const p = path.join(here, f);
     if (existsSync(p)) h.update(readFileSync(p));
   }

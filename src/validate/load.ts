@@ -5,6 +5,7 @@ import { INPUT_FILES, SQL_TYPE, type ColumnDef, type FileDef } from '../schema/i
 import type { InputSummary } from '../run/context.js';
 import { findInputFile, readCsvHeader, sha256File, splitHeader, type FoundFile } from './files.js';
 import { cacheKey, cacheRoot, restore, store } from './cache.js';
+import { tryFastLoad } from './fast.js';
 
 /**
  * Load a dataset folder into DuckDB and validate it (method.md section 11, formats.md section 1).
@@ -33,9 +34,8 @@ function rawTable(def: FileDef): string {
   return `raw_${def.name}`;
 }
 
-async function readRaw(db: Db, f: FoundFile): Promise<void> {
-  const raw = ident(rawTable(f.def));
-  const cols = f.def.columns;
+/** The file's column names (Parquet: its schema; CSV: the header line), checked against the definition. */
+export async function fileHeader(db: Db, f: FoundFile): Promise<string[]> {
   let header: string[];
   if (f.format === 'parquet') {
     let described: { column_name: string }[];
@@ -49,9 +49,27 @@ async function readRaw(db: Db, f: FoundFile): Promise<void> {
     header = splitHeader(await readCsvHeader(f));
   }
   checkHeader(f, header);
+  return header;
+}
+
+/** The error for a file the reader cannot read at all. */
+export function readError(f: FoundFile, e: unknown): InputError {
+  return new InputError(`${f.path}: cannot read the file (${firstLine(e)}); check it is ${f.format === 'parquet' ? 'a Parquet file' : 'UTF-8 CSV with a header row'}`);
+}
+
+/** The reader's options for a CSV input: every column as text, no sniffing, refused rows to `rejectsTable`. */
+export function csvReader(f: FoundFile, header: string[], rejectsTable: string): string {
+  const columns = `{${header.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}}`;
+  return `read_csv(${literal(f.path)},
+           header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${columns},
+           strict_mode = true, store_rejects = true, rejects_table = ${literal(rejectsTable)}, rejects_scan = ${literal(`${rejectsTable}_scan`)})`;
+}
+
+async function readRaw(db: Db, f: FoundFile): Promise<void> {
+  const raw = ident(rawTable(f.def));
+  const cols = f.def.columns;
+  const header = await fileHeader(db, f);
   const present = new Set(header);
-  const readError = (e: unknown) =>
-    new InputError(`${f.path}: cannot read the file (${firstLine(e)}); check it is ${f.format === 'parquet' ? 'a Parquet file' : 'UTF-8 CSV with a header row'}`);
   // The file's rows, as text, in file order (a table's rowid is its insertion order, and DuckDB
   // preserves the reader's order), then a view that adds each row's line number.
   const rows = ident(`rows_${f.def.name}`);
@@ -60,17 +78,12 @@ async function readRaw(db: Db, f: FoundFile): Promise<void> {
     const select = header.map((h) => `CAST(${ident(h)} AS VARCHAR) AS ${ident(h)}`).join(', ');
     await db
       .run(`CREATE OR REPLACE TABLE ${rows} AS SELECT ${select} FROM read_parquet(${literal(f.path)})`)
-      .catch((e) => Promise.reject(readError(e)));
+      .catch((e) => Promise.reject(readError(f, e)));
     await db.run(`CREATE OR REPLACE TABLE ${rej} (line BIGINT, column_name VARCHAR, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)`);
   } else {
-    const columns = `{${header.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}}`;
     await db
-      .run(
-        `CREATE OR REPLACE TABLE ${rows} AS SELECT * FROM read_csv(${literal(f.path)},
-           header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${columns},
-           strict_mode = true, store_rejects = true, rejects_table = ${literal(`rej_${f.def.name}`)}, rejects_scan = ${literal(`rej_${f.def.name}_scan`)})`,
-      )
-      .catch((e) => Promise.reject(readError(e)));
+      .run(`CREATE OR REPLACE TABLE ${rows} AS SELECT * FROM ${csvReader(f, header, `rej_${f.def.name}`)}`)
+      .catch((e) => Promise.reject(readError(f, e)));
   }
   // Absent optional columns become NULL (then their default applies).
   for (const c of cols) {
@@ -100,11 +113,11 @@ async function readRaw(db: Db, f: FoundFile): Promise<void> {
   }
 }
 
-function firstLine(e: unknown): string {
+export function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0]!;
 }
 
-function checkHeader(f: FoundFile, header: string[]): void {
+export function checkHeader(f: FoundFile, header: string[]): void {
   const known = new Set(f.def.columns.map((c) => c.name));
   const seen = new Set<string>();
   header.forEach((h, i) => {
@@ -124,7 +137,7 @@ function checkHeader(f: FoundFile, header: string[]): void {
 }
 
 /** The per-value check of one column, as a SQL expression giving NULL or a reason. */
-function checkExpr(c: ColumnDef, params: Params): string {
+export function checkExpr(c: ColumnDef, params: Params): string {
   const v = ident(c.name);
   const missing = c.required ? `WHEN ${v} IS NULL THEN 'missing required value'` : '';
   let bad: string;
@@ -162,7 +175,8 @@ function checkExpr(c: ColumnDef, params: Params): string {
   return `CASE ${missing} WHEN TRUE THEN ${bad} END`;
 }
 
-function castExpr(c: ColumnDef): string {
+/** The typed value of one column; `tryCast` for a value not yet known to be valid (the fast path). */
+export function castExpr(c: ColumnDef, tryCast = false): string {
   const v = ident(c.name);
   const withDefault = c.default !== undefined ? `coalesce(${v}, ${literal(c.default)})` : v;
   switch (c.type.kind) {
@@ -173,7 +187,7 @@ function castExpr(c: ColumnDef): string {
     case 'month':
       return `${withDefault} AS ${v}`;
     default:
-      return `CAST(${v} AS ${SQL_TYPE[c.type.kind]}) AS ${v}`;
+      return `${tryCast ? 'TRY_CAST' : 'CAST'}(${v} AS ${SQL_TYPE[c.type.kind]}) AS ${v}`;
   }
 }
 
@@ -236,8 +250,8 @@ async function checkReferences(db: Db, f: FoundFile, cohortFile: string): Promis
   }
 }
 
-async function buildTyped(db: Db, def: FileDef, file: string | null): Promise<void> {
-  const cols = def.columns.map(castExpr).join(', ');
+export async function buildTyped(db: Db, def: FileDef, file: string | null): Promise<void> {
+  const cols = def.columns.map((c) => castExpr(c)).join(', ');
   const target = def.name === 'baselines' ? 'baselines_input' : def.name;
   if (file === null) {
     const empty = def.columns.map((c) => `CAST(NULL AS ${SQL_TYPE[c.type.kind]}) AS ${ident(c.name)}`).join(', ');
@@ -255,7 +269,7 @@ async function buildTyped(db: Db, def: FileDef, file: string | null): Promise<vo
 }
 
 /** Areas: the contract's list (in its order) or every cpa of the starts. */
-async function buildAreas(db: Db, contract: Contract): Promise<void> {
+export async function buildAreas(db: Db, contract: Contract): Promise<void> {
   await db.run(`CREATE OR REPLACE TABLE areas (cpa VARCHAR, name VARCHAR, area_order INTEGER)`);
   if (contract.areas) {
     const codes = Object.keys(contract.areas);
@@ -266,7 +280,7 @@ async function buildAreas(db: Db, contract: Contract): Promise<void> {
   }
 }
 
-async function fillAreasFromStarts(db: Db, contract: Contract): Promise<void> {
+export async function fillAreasFromStarts(db: Db, contract: Contract): Promise<void> {
   if (contract.areas) return;
   await db.run(`INSERT INTO areas SELECT cpa, cpa, row_number() OVER (ORDER BY cpa)::INTEGER FROM (SELECT DISTINCT cpa FROM starts)`);
 }
@@ -290,12 +304,14 @@ export async function loadDataset(db: Db, dataDir: string, contract: Contract, o
       return { ...hit, inputs: hit.inputs.map((i) => ({ ...i, path: paths.get(i.file)! })) };
     }
   }
-  const result = await loadAndValidate(db, found, contract, hashes);
+  // Clean data (the usual case) is proven clean in one scan per file; anything that would be
+  // rejected sends the whole dataset through the full check, which reports every row.
+  const result = (await tryFastLoad(db, found, contract, hashes)) ?? (await loadAndValidate(db, found, contract, hashes));
   if (root) await store(db, root, key, { ...result, inputs: result.inputs.map(({ path: _p, ...rest }) => rest) });
   return result;
 }
 
-async function loadAndValidate(
+export async function loadAndValidate(
   db: Db,
   found: { def: FileDef; f: FoundFile | null }[],
   contract: Contract,

@@ -1,0 +1,130 @@
+import { type Db, ident, literal, type Params } from '../db/duckdb.js';
+import type { Contract } from '../contract/schema.js';
+import type { FileDef } from '../schema/inputs.js';
+import type { InputSummary } from '../run/context.js';
+import type { FoundFile } from './files.js';
+import { buildAreas, buildTyped, castExpr, checkExpr, csvReader, fileHeader, fillAreasFromStarts, readError, type LoadResult } from './load.js';
+
+/**
+ * The clean-data fast path of the loader. Most extracts have no rejected row, and proving that
+ * does not need the per-row report: each file is read, checked and cast in ONE scan (the rules
+ * are the very expressions of the full check, `checkExpr`, folded into one boolean per row), then
+ * uniqueness and references are each one aggregate. When every file is clean the typed tables are
+ * the result, identical to what the full check builds; when anything at all would be rejected,
+ * `tryFastLoad` returns null and the caller runs the full check (src/validate/load.ts), which
+ * names every file, line, column and reason. The two must agree on "no reject": the per-value
+ * rules are shared code, and test/validate-fast.test.ts checks every broken fixture falls back.
+ */
+const FAST_REJECTS = (name: string) => `fastrej_${name}`;
+
+/** One boolean per row: true when no row-level rule of the full check would reject it. */
+function rowOkExpr(def: FileDef, contract: Contract, params: Params): string {
+  const parts = def.columns.map((c) => `(${checkExpr(c, params)}) IS NULL`);
+  if (contract.areas) {
+    for (const c of def.columns.filter((c) => c.area)) parts.push(`(${ident(c.name)} IS NULL OR ${ident(c.name)} IN (SELECT cpa FROM areas))`);
+  }
+  if (def.name === 'reconvictions') {
+    // validate_reconviction_dates
+    parts.push(
+      `NOT coalesce(pbr_bad_date(offence_date) IS NULL AND pbr_bad_date(disposal_date) IS NULL
+        AND try_cast(disposal_date AS DATE) < try_cast(offence_date AS DATE), false)`,
+    );
+  }
+  if (def.name === 'baselines' && contract.areas) {
+    // validate_baselines, first rule
+    parts.push(`NOT coalesce(cpa IS NOT NULL AND cpa <> 'ALL' AND cpa NOT IN (SELECT cpa FROM areas), false)`);
+  }
+  return parts.join('\n AND ');
+}
+
+/** SQL giving the number of duplicate keys (0 when every key is unique). */
+function duplicatesExpr(def: FileDef): string[] {
+  const out = def.columns
+    .filter((c) => c.unique)
+    .map((c) => `count(${ident(c.name)}) - count(DISTINCT ${ident(c.name)})`);
+  // validate_baselines, second rule: (cpa, population) pairs
+  if (def.name === 'baselines') {
+    out.push(`count(*) FILTER (WHERE cpa IS NOT NULL AND population IS NOT NULL) - count(DISTINCT (cpa, population)) FILTER (WHERE cpa IS NOT NULL AND population IS NOT NULL)`);
+  }
+  return out;
+}
+
+async function dropFast(db: Db, found: { def: FileDef; f: FoundFile | null }[]): Promise<void> {
+  for (const { def } of found) {
+    await db.run(`DROP TABLE IF EXISTS ${ident(FAST_REJECTS(def.name))}`);
+    await db.run(`DROP TABLE IF EXISTS ${ident(`${FAST_REJECTS(def.name)}_scan`)}`);
+  }
+}
+
+/** One file read, checked and cast in one scan; false when any row would be rejected. */
+async function loadFile(db: Db, f: FoundFile, contract: Contract): Promise<boolean> {
+  const def = f.def;
+  const header = await fileHeader(db, f);
+  const present = new Set(header);
+  const params: Params = {};
+  const source =
+    f.format === 'parquet'
+      ? `read_parquet(${literal(f.path)})`
+      : csvReader(f, header, FAST_REJECTS(def.name));
+  // Every column as text (Parquet values cast to text, as the full check reads them); absent
+  // optional columns as NULL (their default applies in the cast).
+  const text = def.columns
+    .map((c) => (present.has(c.name) ? `CAST(${ident(c.name)} AS VARCHAR) AS ${ident(c.name)}` : `CAST(NULL AS VARCHAR) AS ${ident(c.name)}`))
+    .join(', ');
+  const target = ident(def.name === 'baselines' ? 'baselines_input' : def.name);
+  await db
+    .run(
+      `CREATE OR REPLACE TABLE ${target} AS
+       SELECT ${def.columns.map((c) => castExpr(c, true)).join(', ')}, ${rowOkExpr(def, contract, params)} AS _ok
+       FROM (SELECT ${text} FROM ${source})`,
+      params,
+    )
+    .catch((e) => Promise.reject(readError(f, e)));
+  if (f.format !== 'parquet' && Number(await db.scalar(`SELECT count(*) FROM ${ident(FAST_REJECTS(def.name))}`)) > 0) return false;
+  const checks = [`count(*) FILTER (WHERE NOT _ok)`, ...duplicatesExpr(def)];
+  const bad = Number(await db.scalar(`SELECT ${checks.map((c) => `(${c})`).join(' + ')} FROM ${target}`));
+  if (bad > 0) return false;
+  for (const c of def.columns.filter((c) => c.referencesCohort)) {
+    // cohort is complete here (a cohort row with a problem ends the fast path), so "in the typed
+    // cohort" is exactly validate_person_reference's rule
+    const v = ident(c.name);
+    const unknown = Number(await db.scalar(`SELECT count(*) FROM ${target} WHERE ${v} IS NOT NULL AND ${v} NOT IN (SELECT person_id FROM cohort)`));
+    if (unknown > 0) return false;
+  }
+  // The full check's typed tables carry each row's line number (header = line 1; file order is
+  // the table's insertion order, so rowid + 2).
+  await db.run(`ALTER TABLE ${target} DROP COLUMN _ok`);
+  await db.run(`ALTER TABLE ${target} ADD COLUMN _line BIGINT`);
+  await db.run(`UPDATE ${target} SET _line = rowid + 2`);
+  return true;
+}
+
+/**
+ * Load every file on the fast path. Returns the load result when no row of any file would be
+ * rejected, else null (the tables it made are then replaced by the full check's).
+ */
+export async function tryFastLoad(
+  db: Db,
+  found: { def: FileDef; f: FoundFile | null }[],
+  contract: Contract,
+  hashes: Map<string, string>,
+): Promise<LoadResult | null> {
+  await db.run(`CREATE OR REPLACE TABLE rejects (file VARCHAR, line BIGINT, "column" VARCHAR, value VARCHAR, reason VARCHAR)`);
+  await buildAreas(db, contract);
+  const inputs: InputSummary[] = [];
+  try {
+    for (const { def, f } of found) {
+      if (!f) {
+        await buildTyped(db, def, null);
+        continue;
+      }
+      if (!(await loadFile(db, f, contract))) return null;
+      if (def.name === 'starts') await fillAreasFromStarts(db, contract);
+      const rows = Number(await db.scalar(`SELECT count(*) FROM ${ident(def.name === 'baselines' ? 'baselines_input' : def.name)}`));
+      inputs.push({ name: def.name, file: f.file, path: f.path, sha256: hashes.get(f.file)!, bytes: f.bytes, rows_read: rows, rows_used: rows, rows_rejected: 0 });
+    }
+  } finally {
+    await dropFast(db, found);
+  }
+  return { inputs, rejectCount: 0, rejectedRows: 0, hasBaselinesFile: found.some((x) => x.def.name === 'baselines' && x.f !== null) };
+}
