@@ -201,7 +201,8 @@ describe('hand fixture, CRC', () => {
     const r = await rows(
       m.db,
       `SELECT person_id, array_to_string([o.offence_id FOR o IN offences], ' ') AS ids
-       FROM offender_outcomes WHERE period = '2024Q1' AND person_id IN ('P01', 'P06') ORDER BY person_id`,
+       FROM read_parquet($f) WHERE period = '2024Q1' AND person_id IN ('P01', 'P06') ORDER BY person_id`,
+      { f: path.join(out, 'offender_outcomes.parquet') },
     );
     expect(r).toEqual([
       { person_id: 'P01', ids: 'O01f O01a O01d O01b O01c' },

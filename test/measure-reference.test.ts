@@ -66,7 +66,7 @@ describe('engine against the reference implementation', () => {
         m.db,
         `SELECT period || ' ' || person_id AS k,
                 trim(area || ' ' || index_start_id || ' ' || coalesce(array_to_string(list_sort([o.offence_id FOR o IN offences IF o.counted]), ' '), '')) AS v
-         FROM offender_outcomes WHERE measurable ORDER BY k`,
+         FROM offender_outcomes LEFT JOIN m_offence_lists USING (period, person_id) WHERE measurable ORDER BY k`,
       );
       expect(people.length).toBe(ref.perPerson.size);
       expect(people.length).toBeGreaterThan(50);

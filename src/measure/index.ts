@@ -12,13 +12,14 @@ import { significanceZ } from './normal.js';
  *   m_periods        cohort and baseline periods                       (measure_periods)
  *   m_index          one index start per person and period            (measure_index)
  *   m_offences       every offence near the window, counted or why not (measure_offences)
- *   offender_outcomes one row per person and period                    (measure_outcomes)
+ *   offender_outcomes one row per person and period (flat columns)     (measure_outcomes)
+ *   m_offence_lists  per person and period, the offences near the window (measure_offence_lists)
  *   m_area_period    counts per area / ALL and period                  (measure_aggregate)
  *   m_baselines      pooled or given baselines                         (measure_baselines)
  *   measures         the measures.csv columns, unrounded, + extras     (measure_measures)
  *   breakdowns       by start type, sex, age band, OGRS band; concentration (measure_breakdowns)
  */
-/** Listed offences per batch of periods when building offender_outcomes (memory, not results). */
+/** Listed offences per batch of periods when building the offence lists (memory, not results). */
 const OUTCOME_BATCH_ROWS = 1_500_000;
 
 export async function measure(ctx: RunContext): Promise<void> {
@@ -48,10 +49,11 @@ export async function measure(ctx: RunContext): Promise<void> {
     exclude_breaches: c.proven.exclude_breaches,
     as_of: ctx.asOf,
   });
-  // offender_outcomes, a batch of periods at a time (a loop over a few batches, never over
-  // people): the per-person offence lists of one batch fit in memory where all may not.
-  await db.exec('measure_outcomes');
-  await db.run(`CREATE OR REPLACE TABLE offender_outcomes AS FROM m_outcomes_for($population, []) LIMIT 0`, { population });
+  await db.exec('measure_outcomes', { population });
+  // The per-person offence lists of offender_outcomes.parquet, a batch of periods at a time (a
+  // loop over a few batches, never over people): one batch's lists fit in memory where all may not.
+  await db.exec('measure_offence_lists');
+  await db.run(`CREATE OR REPLACE TABLE m_offence_lists AS FROM m_offence_lists_for([]) LIMIT 0`);
   const batches = await db.all<{ periods: string[] }>(
     `SELECT list(period ORDER BY period_start, period) AS periods FROM (
        SELECT p.period, p.period_start,
@@ -61,7 +63,7 @@ export async function measure(ctx: RunContext): Promise<void> {
     { batch_rows: OUTCOME_BATCH_ROWS },
   );
   for (const { periods } of batches) {
-    await db.run(`INSERT INTO offender_outcomes FROM m_outcomes_for($population, $periods)`, { population, periods });
+    await db.run(`INSERT INTO m_offence_lists FROM m_offence_lists_for($periods)`, { periods });
   }
   await db.exec('measure_aggregate');
   await db.exec('measure_baselines', { has_baselines_file: ctx.hasBaselinesFile, population });

@@ -34,10 +34,11 @@ export function findInputFile(dataDir: string, def: FileDef): FoundFile | null {
   return { def, path: p, file: hit.file, format: hit.format, bytes: statSync(p).size };
 }
 
+/** sha256 of a file, read in 4 MiB chunks (the default 64 KiB doubles the time of a 1 GB extract). */
 export function sha256File(p: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
-    createReadStream(p)
+    createReadStream(p, { highWaterMark: 4 << 20 })
       .on('data', (c) => h.update(c))
       .on('error', reject)
       .on('end', () => resolve(h.digest('hex')));

@@ -8,8 +8,8 @@ export type Row = Record<string, unknown>;
 export async function outcome(m: Measured, person: string, period: string): Promise<Row | undefined> {
   const r = await rows(
     m.db,
-    `SELECT * EXCLUDE (offences), strftime(index_date, '%Y-%m-%d') AS index_date, strftime(first_offence_date, '%Y-%m-%d') AS first_offence_date,
-            strftime(window_end, '%Y-%m-%d') AS window_end, strftime(waiting_end, '%Y-%m-%d') AS waiting_end
+    `SELECT * REPLACE (strftime(index_date, '%Y-%m-%d') AS index_date, strftime(first_offence_date, '%Y-%m-%d') AS first_offence_date,
+            strftime(window_end, '%Y-%m-%d') AS window_end, strftime(waiting_end, '%Y-%m-%d') AS waiting_end)
      FROM offender_outcomes WHERE person_id = $p AND period = $period`,
     { p: person, period },
   );
@@ -21,7 +21,7 @@ export async function reasons(m: Measured, person: string, period: string): Prom
   const r = await rows(
     m.db,
     `SELECT o.offence_id AS id, o.reason AS reason
-     FROM (SELECT unnest(offences) AS o FROM offender_outcomes WHERE person_id = $p AND period = $period)
+     FROM (SELECT unnest(offences) AS o FROM m_offence_lists WHERE person_id = $p AND period = $period)
      ORDER BY id`,
     { p: person, period },
   );
