@@ -6,7 +6,7 @@ import { ENGINE_VERSION } from '../version.js';
 import { loadReportData, type ReportData } from './data.js';
 import { slug } from './format.js';
 import { buildHtml, type ChartIds, type RenderedChart } from './html.js';
-import { renderSvg, svgToPng } from './render.js';
+import { renderSvg, svgToPngAsync } from './render.js';
 import {
   concentrationSpec,
   cumulativeSpec,
@@ -109,15 +109,22 @@ export async function renderReport(ctx: RunContext): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const rendered = new Map<string, RenderedChart>();
   const step = ctx.progress.step ?? ((label: string, done: number, total: number) => ctx.progress(`${label} ${done}/${total}`));
+  // Vega lays out each chart on this thread; resvg draws the PNGs on the thread pool meanwhile.
+  const pngs: Promise<void>[] = [];
+  let drawn = 0;
   for (let i = 0; i < charts.length; i++) {
     const c = charts[i]!;
-    step('report: rendering charts', i, charts.length);
     const svg = await renderSvg(c.spec);
     writeFileSync(path.join(dir, `${c.id}.svg`), svg);
-    writeFileSync(path.join(dir, `${c.id}.png`), svgToPng(svg));
+    pngs.push(
+      svgToPngAsync(svg).then((png) => {
+        writeFileSync(path.join(dir, `${c.id}.png`), png);
+        step('report: rendering charts', ++drawn, charts.length);
+      }),
+    );
     rendered.set(c.id, { id: c.id, title: c.title, svg });
   }
-  step('report: rendering charts', charts.length, charts.length);
+  await Promise.all(pngs);
   const html = buildHtml(ctx, data, rendered, ids, { engineVersion: ENGINE_VERSION, duckdbVersion: Db.version });
   writeFileSync(path.join(ctx.outDir, 'report.html'), html);
   ctx.progress(`report: wrote report.html and ${charts.length} charts`);
