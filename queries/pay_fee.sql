@@ -64,10 +64,15 @@ SELECT area, month, 'fee_for_service',
   'exact amount ' || qfix(fee, 6)
 FROM pay_fee_exact;
 INSERT INTO payments
-WITH w AS (
-  SELECT y.area, y.idx, coalesce(sum(CAST(s.weight_txt AS DECIMAL(38,12))), 0) AS w_sum, count(s.start_id) AS starts_n
-  FROM pay_years_priced y LEFT JOIN pay_fee_starts s
-    ON s.cpa = y.area AND s.start_date BETWEEN y.y_from AND y.y_to
+WITH daily AS (
+  -- starts per area, day and weight first (a few hundred thousand rows, not millions), then
+  -- the range join to contract years; w_sum is the same exact DECIMAL sum
+  SELECT cpa, start_date, weight_txt, count(*) AS n FROM pay_fee_starts GROUP BY cpa, start_date, weight_txt),
+w AS (
+  SELECT y.area, y.idx, coalesce(sum(CAST(d.weight_txt AS DECIMAL(38,12)) * d.n), 0) AS w_sum,
+    CAST(coalesce(sum(d.n), 0) AS BIGINT) AS starts_n
+  FROM pay_years_priced y LEFT JOIN daily d
+    ON d.cpa = y.area AND d.start_date BETWEEN y.y_from AND y.y_to
   GROUP BY y.area, y.idx),
 r AS (
   SELECT y.*, qdec(w.w_sum) AS wq, w.starts_n, qdec(y.low_txt) AS lo, qdec(y.high_txt) AS hi,

@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .option('--force', 'replace an existing output folder')
     .option('--memory-limit <size>', "DuckDB's memory limit, e.g. 2GB (it spills to a temporary folder beyond it)")
     .option('--threads <n>', 'DuckDB threads')
-    .option('--no-cache', 'do not reuse (or write) the Parquet cache of validated inputs')
+    .option('--no-cache', 'do not reuse (or write) the run cache (validated inputs and measure results, as Parquet)')
     .action(async (raw: unknown) => {
       const opts = parseOptions(RunOptions, raw, 'run');
       const g = program.opts<{ json?: boolean; quiet?: boolean }>();

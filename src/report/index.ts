@@ -112,6 +112,7 @@ export async function renderReport(ctx: RunContext): Promise<void> {
   // Vega lays out each chart on this thread; resvg draws the PNGs on the thread pool meanwhile.
   const pngs: Promise<void>[] = [];
   let drawn = 0;
+  step('report: rendering charts', 0, charts.length);
   for (let i = 0; i < charts.length; i++) {
     const c = charts[i]!;
     const svg = await renderSvg(c.spec);

@@ -8,7 +8,7 @@ import { describeRejects, summarise, writeValidationJson, type ValidationSummary
 import { failpoint, stageOutput } from '../audit/atomic.js';
 import { writeManifest } from '../audit/manifest.js';
 import { makeProgress } from '../progress.js';
-import { measure, writeMeasureOutputs } from '../measure/index.js';
+import { measureWithCache } from '../measure/cache.js';
 import { pay, writePaymentOutputs } from '../pay/index.js';
 import { renderReport } from '../report/index.js';
 import type { RunContext } from './context.js';
@@ -87,8 +87,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       progress,
     };
     progress.stage(2, 5, `measuring (as_of ${ctx.asOf})`);
-    await measure(ctx);
-    await writeMeasureOutputs(ctx);
+    await measureWithCache(ctx, load.cacheKey, opts.cache ?? true);
     lap('measure');
     progress.stage(3, 5, 'deciding payments and writing statements');
     await pay(ctx);

@@ -20,6 +20,8 @@ export interface LoadResult {
   rejectedRows: number;
   rejectCount: number;
   hasBaselinesFile: boolean;
+  /** The load key of the run cache (the inputs' sha256, the areas, the loader's code): later caches build on it. */
+  cacheKey?: string;
 }
 
 export interface RejectRow {
@@ -301,14 +303,14 @@ export async function loadDataset(db: Db, dataDir: string, contract: Contract, o
     const hit = await restore<Omit<LoadResult, 'inputs'> & { inputs: Omit<InputSummary, 'path'>[] }>(db, root, key);
     if (hit) {
       const paths = new Map(found.flatMap(({ f }) => (f ? [[f.file, f.path] as const] : [])));
-      return { ...hit, inputs: hit.inputs.map((i) => ({ ...i, path: paths.get(i.file)! })) };
+      return { ...hit, cacheKey: key, inputs: hit.inputs.map((i) => ({ ...i, path: paths.get(i.file)! })) };
     }
   }
   // Clean data (the usual case) is proven clean in one scan per file; anything that would be
   // rejected sends the whole dataset through the full check, which reports every row.
   const result = (await tryFastLoad(db, found, contract, hashes)) ?? (await loadAndValidate(db, found, contract, hashes));
   if (root) await store(db, root, key, { ...result, inputs: result.inputs.map(({ path: _p, ...rest }) => rest) });
-  return result;
+  return { ...result, cacheKey: key };
 }
 
 export async function loadAndValidate(

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { Db } from '../db/duckdb.js';
+import type { RunContext } from '../run/context.js';
+import { cacheRoot, codeHash, keyOf, restoreEntry, storeEntry } from '../cache/store.js';
+import { measure, writeMeasureOutputs } from './index.js';
+
+/**
+ * The measure-* entries of the run cache (src/cache/store.ts). Measurement is a pure function of
+ * the validated inputs (the load key), the contract, as_of and the measure code, so a rerun with
+ * all of these unchanged restores the tables later stages read (measures, offender_outcomes,
+ * breakdowns) and the three files measure writes, instead of computing them again. Payments,
+ * statements, charts and the report are always made afresh from those tables.
+ */
+export const MEASURE_QUERIES = [
+  'measure_macros', 'measure_periods', 'measure_index', 'measure_offences', 'measure_outcomes', 'measure_offence_lists',
+  'measure_aggregate', 'measure_baselines', 'measure_measures', 'measure_breakdowns',
+  'measure_measures_csv', 'measure_breakdowns_csv', 'measure_outcomes_parquet',
+] as const;
+export const MEASURE_TABLES = ['measures', 'offender_outcomes', 'breakdowns'] as const;
+export const MEASURE_FILES = ['measures.csv', 'breakdowns.csv', 'offender_outcomes.parquet'] as const;
+
+/** The key of a measure entry; reads every measure query, so the manifest lists the same SQL on a hit. */
+export function measureKey(ctx: RunContext, loadKey: string): string {
+  return keyOf('measure', {
+    load: loadKey,
+    contract: ctx.contractSha256,
+    as_of: ctx.asOf,
+    duckdb: Db.version,
+    code: codeHash(['measure/index', 'measure/normal', 'measure/cache', 'cache/store'], MEASURE_QUERIES),
+  });
+}
+
+/**
+ * measure + writeMeasureOutputs, or their results from the cache. `loadKey` is the load stage's
+ * cache key (undefined when it did not compute one); `cache: false` bypasses the cache.
+ * Returns true when the results came from the cache.
+ */
+export async function measureWithCache(ctx: RunContext, loadKey: string | undefined, cache = true): Promise<boolean> {
+  const root = cache && loadKey ? cacheRoot() : null;
+  const key = loadKey ? measureKey(ctx, loadKey) : '';
+  const files = (dir: string) => Object.fromEntries(MEASURE_FILES.map((f) => [f, path.join(dir, f)]));
+  if (root && (await restoreEntry(ctx.db, root, key, MEASURE_TABLES, files(ctx.outDir)))) {
+    ctx.progress('measure: restored from the cache (inputs, contract, as_of and code unchanged)');
+    return true;
+  }
+  await measure(ctx);
+  await writeMeasureOutputs(ctx);
+  if (root) await storeEntry(ctx.db, root, key, MEASURE_TABLES, { as_of: ctx.asOf }, files(ctx.outDir));
+  return false;
+}
