@@ -62,9 +62,11 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   const db = await Db.open({ memoryLimit: opts.memoryLimit, tempDirectory: staged.spill, threads: opts.threads });
   try {
     progress.stage(1, 5, `loading and validating ${opts.dataDir}`);
-    const load = await loadDataset(db, opts.dataDir, loaded.contract, { cache: opts.cache });
+    const steps: Record<string, number> = {};
+    const load = await loadDataset(db, opts.dataDir, loaded.contract, { cache: opts.cache, timings: steps });
     const validation = summarise(load.inputs, load.rejectedRows, load.rejectCount);
     lap('load_validate');
+    for (const [k, v] of Object.entries(steps)) timings[`load_validate.${k}`] = v;
     if (load.rejectedRows > 0) {
       for (const l of await describeRejects(db, validation, 10)) progress(l);
       if (!opts.allowRejects) {
@@ -87,8 +89,9 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       progress,
     };
     progress.stage(2, 5, `measuring (as_of ${ctx.asOf})`);
-    await measureWithCache(ctx, load.cacheKey, opts.cache ?? true);
+    const restored = await measureWithCache(ctx, load.cacheKey, opts.cache ?? true);
     lap('measure');
+    timings['measure.from_cache'] = restored ? 1 : 0;
     progress.stage(3, 5, 'deciding payments and writing statements');
     await pay(ctx);
     await writePaymentOutputs(ctx);
@@ -105,6 +108,9 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       `${JSON.stringify({ data: path.resolve(opts.dataDir), contract: path.resolve(opts.contractPath) }, null, 2)}\n`,
     );
     timings.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
+    // rows handed to JavaScript (summaries, statement lines, chart data), never per-person data
+    timings.js_rows_max = db.jsRows.max;
+    timings.js_rows_total = db.jsRows.total;
     writeFileSync(path.join(staged.staging, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
     failpoint('before-commit');
     staged.commit();

@@ -290,17 +290,27 @@ export async function fillAreasFromStarts(db: Db, contract: Contract): Promise<v
 export interface LoadOptions {
   /** Use the Parquet cache of validated tables (default: on, unless PBR_CACHE=off). */
   cache?: boolean;
+  /** Filled with seconds per step: hash (sha256 of the inputs), cache_restore, load_check (read, check, cast), cache_store. */
+  timings?: Record<string, number>;
 }
 
 export async function loadDataset(db: Db, dataDir: string, contract: Contract, opts: LoadOptions = {}): Promise<LoadResult> {
   await db.exec('validate_macros');
   const found = INPUT_FILES.map((def) => ({ def, f: findInputFile(dataDir, def) }));
   const hashes = new Map<string, string>();
+  let t = performance.now();
+  const lap = (step: string) => {
+    const now = performance.now();
+    if (opts.timings) opts.timings[step] = Math.round(now - t) / 1000;
+    t = now;
+  };
   await Promise.all(found.map(async ({ f }) => f && hashes.set(f.file, await sha256File(f.path))));
+  lap('hash');
   const root = opts.cache === false ? null : cacheRoot();
   const key = cacheKey(found.flatMap(({ f }) => (f ? [{ file: f.file, sha256: hashes.get(f.file)! }] : [])), contract);
   if (root) {
     const hit = await restore<Omit<LoadResult, 'inputs'> & { inputs: Omit<InputSummary, 'path'>[] }>(db, root, key);
+    lap('cache_restore');
     if (hit) {
       const paths = new Map(found.flatMap(({ f }) => (f ? [[f.file, f.path] as const] : [])));
       return { ...hit, cacheKey: key, inputs: hit.inputs.map((i) => ({ ...i, path: paths.get(i.file)! })) };
@@ -309,7 +319,11 @@ export async function loadDataset(db: Db, dataDir: string, contract: Contract, o
   // Clean data (the usual case) is proven clean in one scan per file; anything that would be
   // rejected sends the whole dataset through the full check, which reports every row.
   const result = (await tryFastLoad(db, found, contract, hashes)) ?? (await loadAndValidate(db, found, contract, hashes));
-  if (root) await store(db, root, key, { ...result, inputs: result.inputs.map(({ path: _p, ...rest }) => rest) });
+  lap('load_check');
+  if (root) {
+    await store(db, root, key, { ...result, inputs: result.inputs.map(({ path: _p, ...rest }) => rest) });
+    lap('cache_store');
+  }
   return { ...result, cacheKey: key };
 }
 
