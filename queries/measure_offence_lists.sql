@@ -1,6 +1,8 @@
 -- name: measure_offence_lists
--- params: none (the table macro takes a list of period labels)
--- returns: table macro m_offence_lists_for(ps): for the periods ps, one row per person and period
+-- params: none (the table macro takes a list of period labels and the first and last of their
+--         period_start dates)
+-- returns: table macro m_offence_lists_for(ps, from_start, to_start): for the periods ps (whose
+--          period_start lie in from_start..to_start), one row per person and period
 --          that has offences near the window: (period, person_id, offences), `offences` the list
 --          of STRUCT(offence_id, offence_date, disposal_date, disposal_type, court_event_id,
 --          breach, counted, reason) ordered by offence_date, then offence_id in byte order.
@@ -10,7 +12,7 @@
 -- national scale x10 all periods at once would not fit in 2 GB.
 -- The lists are sorted by list_sort on a struct whose leading fields are the sort key (much
 -- faster than an ordered aggregate); VARCHAR order is byte order (no collation is ever set).
-CREATE OR REPLACE TEMP MACRO m_offence_lists_for(ps) AS TABLE
+CREATE OR REPLACE TEMP MACRO m_offence_lists_for(ps, from_start, to_start) AS TABLE
 SELECT
   period, person_id,
   list_transform(
@@ -25,5 +27,7 @@ SELECT
     x -> x.r
   ) AS offences
 FROM m_offences
-WHERE list_contains(ps, period)
+-- the range lets the scan skip other periods' row groups (m_offences is in period_start order);
+-- list_contains decides
+WHERE period_start BETWEEN CAST(from_start AS DATE) AND CAST(to_start AS DATE) AND list_contains(ps, period)
 GROUP BY period, person_id;

@@ -29,20 +29,24 @@ CREATE OR REPLACE TEMP TABLE pay_bands AS
 SELECT band_idx, start_type, max_len, weight_txt
 FROM (SELECT unnest(from_json($bands,
   '[{"band_idx":"INTEGER","start_type":"VARCHAR","max_len":"INTEGER","weight_txt":"VARCHAR"}]'), recursive := true));
+-- pay_fee_starts: the volume starts counted per area, day and weight. Starts of the same area,
+-- day, start_type and length weigh the same, so they are counted first and weighed once.
 CREATE OR REPLACE TEMP TABLE pay_fee_starts AS
 WITH vol AS (
-  SELECT s.start_id, s.cpa, s.start_date, s.start_type, s.sentence_length_days
+  SELECT s.cpa, s.start_date, s.start_type, s.sentence_length_days, count(*) AS n
   FROM starts s JOIN cohort c ON c.person_id = s.person_id
   WHERE s.allocation = $allocation AND NOT s.em_only
     AND year(s.start_date) - year(c.date_of_birth)
         - CASE WHEN month(s.start_date) * 100 + day(s.start_date) < month(c.date_of_birth) * 100 + day(c.date_of_birth)
                THEN 1 ELSE 0 END >= $min_age
-    AND s.start_type IN (SELECT start_type FROM pay_bands))
-SELECT v.start_id, any_value(v.cpa) AS cpa, any_value(v.start_date) AS start_date,
-  coalesce(arg_min(b.weight_txt, b.band_idx), '0') AS weight_txt
-FROM vol v LEFT JOIN pay_bands b
-  ON b.start_type = v.start_type AND (b.max_len IS NULL OR b.max_len >= v.sentence_length_days)
-GROUP BY v.start_id;
+    AND s.start_type IN (SELECT start_type FROM pay_bands)
+  GROUP BY s.cpa, s.start_date, s.start_type, s.sentence_length_days),
+weighed AS (
+  SELECT v.cpa, v.start_date, any_value(v.n) AS n, coalesce(arg_min(b.weight_txt, b.band_idx), '0') AS weight_txt
+  FROM vol v LEFT JOIN pay_bands b
+    ON b.start_type = v.start_type AND (b.max_len IS NULL OR b.max_len >= v.sentence_length_days)
+  GROUP BY v.cpa, v.start_date, v.start_type, v.sentence_length_days)
+SELECT cpa, start_date, weight_txt, CAST(sum(n) AS BIGINT) AS n FROM weighed GROUP BY cpa, start_date, weight_txt;
 CREATE OR REPLACE TEMP TABLE pay_fee_months AS
 SELECT y.*, CAST(m AS DATE) AS m_start, last_day(CAST(m AS DATE)) AS m_end,
   strftime(CAST(m AS DATE), '%Y-%m') AS month,
@@ -64,14 +68,10 @@ SELECT area, month, 'fee_for_service',
   'exact amount ' || qfix(fee, 6)
 FROM pay_fee_exact;
 INSERT INTO payments
-WITH daily AS (
-  -- starts per area, day and weight first (a few hundred thousand rows, not millions), then
-  -- the range join to contract years; w_sum is the same exact DECIMAL sum
-  SELECT cpa, start_date, weight_txt, count(*) AS n FROM pay_fee_starts GROUP BY cpa, start_date, weight_txt),
-w AS (
+WITH w AS (
   SELECT y.area, y.idx, coalesce(sum(CAST(d.weight_txt AS DECIMAL(38,12)) * d.n), 0) AS w_sum,
     CAST(coalesce(sum(d.n), 0) AS BIGINT) AS starts_n
-  FROM pay_years_priced y LEFT JOIN daily d
+  FROM pay_years_priced y LEFT JOIN pay_fee_starts d
     ON d.cpa = y.area AND d.start_date BETWEEN y.y_from AND y.y_to
   GROUP BY y.area, y.idx),
 r AS (

@@ -49,10 +49,19 @@ export function keyOf(kind: string, parts: unknown): string {
 }
 
 /**
- * Restore an entry: each table from its Parquet file, each file copied to its destination.
+ * Restore an entry: each table from its Parquet file, each file copied to its destination. The
+ * tables named in `lazy` become views over their Parquet files instead: nothing is read until a
+ * query needs them (a rerun whose measure results are cached never reads the offences).
  * Returns the entry's meta, or null when there is no whole entry (nothing is then changed).
  */
-export async function restoreEntry<M>(db: Db, root: string, key: string, tables: readonly string[], files: Record<string, string> = {}): Promise<M | null> {
+export async function restoreEntry<M>(
+  db: Db,
+  root: string,
+  key: string,
+  tables: readonly string[],
+  files: Record<string, string> = {},
+  lazy: readonly string[] = [],
+): Promise<M | null> {
   const dir = path.join(root, key);
   const metaPath = path.join(dir, 'meta.json');
   if (!existsSync(metaPath)) return null;
@@ -60,7 +69,8 @@ export async function restoreEntry<M>(db: Db, root: string, key: string, tables:
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as M;
     for (const name of Object.keys(files)) if (!existsSync(path.join(dir, 'files', name))) return null;
     for (const t of tables) {
-      await db.run(`CREATE OR REPLACE TABLE ${ident(t)} AS SELECT * FROM read_parquet(${literal(path.join(dir, `${t}.parquet`))})`);
+      const kind = lazy.includes(t) ? 'VIEW' : 'TABLE';
+      await db.run(`CREATE OR REPLACE ${kind} ${ident(t)} AS SELECT * FROM read_parquet(${literal(path.join(dir, `${t}.parquet`))})`);
     }
     for (const [name, dest] of Object.entries(files)) copyFileSync(path.join(dir, 'files', name), dest);
     const now = new Date();

@@ -55,6 +55,8 @@ export class Db {
   private constructor(
     readonly instance: DuckDBInstance,
     readonly conn: DuckDBConnection,
+    /** A second connection (fork) closes only itself; the database closes with its first. */
+    private readonly ownsInstance = true,
   ) {}
 
   static async open(opts: DbOptions = {}): Promise<Db> {
@@ -72,6 +74,15 @@ export class Db {
     const instance = await DuckDBInstance.create(':memory:', config);
     const conn = await instance.connect();
     return new Db(instance, conn);
+  }
+
+  /**
+   * Another connection to the same database, for work that runs beside this connection's (the
+   * run cache is written while payments and the report are made). Tables are shared; TEMP tables
+   * and macros are per connection.
+   */
+  async fork(): Promise<Db> {
+    return new Db(this.instance, await this.instance.connect(), false);
   }
 
   static get version(): string {
@@ -124,7 +135,7 @@ export class Db {
 
   close(): void {
     this.conn.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 }
 

@@ -32,10 +32,16 @@ export function measureKey(ctx: RunContext, loadKey: string): string {
 
 /**
  * measure + writeMeasureOutputs, or their results from the cache. `loadKey` is the load stage's
- * cache key (undefined when it did not compute one); `cache: false` bypasses the cache.
+ * cache key (undefined when it did not compute one); `cache: false` bypasses the cache;
+ * `deferStore`, when given, receives the writing of the new entry instead of it being done here.
  * Returns true when the results came from the cache.
  */
-export async function measureWithCache(ctx: RunContext, loadKey: string | undefined, cache = true): Promise<boolean> {
+export async function measureWithCache(
+  ctx: RunContext,
+  loadKey: string | undefined,
+  cache = true,
+  deferStore?: (store: (db: Db) => Promise<void>) => void,
+): Promise<boolean> {
   const root = cache && loadKey ? cacheRoot() : null;
   const key = loadKey ? measureKey(ctx, loadKey) : '';
   const files = (dir: string) => Object.fromEntries(MEASURE_FILES.map((f) => [f, path.join(dir, f)]));
@@ -45,6 +51,10 @@ export async function measureWithCache(ctx: RunContext, loadKey: string | undefi
   }
   await measure(ctx);
   await writeMeasureOutputs(ctx);
-  if (root) await storeEntry(ctx.db, root, key, MEASURE_TABLES, { as_of: ctx.asOf }, files(ctx.outDir));
+  if (root) {
+    const store = (db: Db) => storeEntry(db, root, key, MEASURE_TABLES, { as_of: ctx.asOf }, files(ctx.outDir));
+    if (deferStore) deferStore(store);
+    else await store(ctx.db);
+  }
   return false;
 }

@@ -53,17 +53,19 @@ export async function measure(ctx: RunContext): Promise<void> {
   // The per-person offence lists of offender_outcomes.parquet, a batch of periods at a time (a
   // loop over a few batches, never over people): one batch's lists fit in memory where all may not.
   await db.exec('measure_offence_lists');
-  await db.run(`CREATE OR REPLACE TABLE m_offence_lists AS FROM m_offence_lists_for([]) LIMIT 0`);
-  const batches = await db.all<{ periods: string[] }>(
-    `SELECT list(period ORDER BY period_start, period) AS periods FROM (
+  await db.run(`CREATE OR REPLACE TABLE m_offence_lists AS FROM m_offence_lists_for([], '2000-01-01', '2000-01-01') LIMIT 0`);
+  const batches = await db.all<{ periods: string[]; from_start: string; to_start: string }>(
+    `SELECT list(period ORDER BY period_start, period) AS periods,
+            strftime(min(period_start), '%Y-%m-%d') AS from_start, strftime(max(period_start), '%Y-%m-%d') AS to_start
+     FROM (
        SELECT p.period, p.period_start,
               (sum(coalesce(o.n, 0)) OVER (ORDER BY p.period_start, p.period) - coalesce(o.n, 0)) // $batch_rows AS batch
        FROM m_periods p LEFT JOIN (SELECT period, count(*) AS n FROM m_offences GROUP BY period) o USING (period))
      GROUP BY batch ORDER BY batch`,
     { batch_rows: OUTCOME_BATCH_ROWS },
   );
-  for (const { periods } of batches) {
-    await db.run(`INSERT INTO m_offence_lists FROM m_offence_lists_for($periods)`, { periods });
+  for (const b of batches) {
+    await db.run(`INSERT INTO m_offence_lists FROM m_offence_lists_for($periods, $from_start, $to_start)`, b);
   }
   await db.exec('measure_aggregate');
   await db.exec('measure_baselines', { has_baselines_file: ctx.hasBaselinesFile, population });

@@ -46,6 +46,17 @@ async function resolveAsOf(db: Db, fromOption: string | undefined, fromContract:
   return latest;
 }
 
+/** Run the cache writes one after another on a second connection (nothing if there are none). */
+async function storeBeside(db: Db, stores: ((d: Db) => Promise<void>)[]): Promise<void> {
+  if (stores.length === 0) return;
+  const side = await db.fork();
+  try {
+    for (const s of stores) await s(side);
+  } finally {
+    side.close();
+  }
+}
+
 /** The whole calculation of `pbr run`: validate, measure, pay, report, manifest; atomic output. */
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
   const progress = makeProgress(opts.quiet ?? false);
@@ -60,10 +71,15 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   const loaded = loadContract(opts.contractPath);
   const staged = stageOutput(opts.outDir, opts.force ?? false);
   const db = await Db.open({ memoryLimit: opts.memoryLimit, tempDirectory: staged.spill, threads: opts.threads });
+  let storing: Promise<void> = Promise.resolve();
   try {
     progress.stage(1, 5, `loading and validating ${opts.dataDir}`);
     const steps: Record<string, number> = {};
-    const load = await loadDataset(db, opts.dataDir, loaded.contract, { cache: opts.cache, timings: steps });
+    // New cache entries are written on a second connection while payments and the report are
+    // made (they read nothing the later stages change); the run waits for them before the manifest.
+    const stores: ((d: Db) => Promise<void>)[] = [];
+    const deferStore = (s: (d: Db) => Promise<void>) => void stores.push(s);
+    const load = await loadDataset(db, opts.dataDir, loaded.contract, { cache: opts.cache, timings: steps, deferStore });
     const validation = summarise(load.inputs, load.rejectedRows, load.rejectCount);
     lap('load_validate');
     for (const [k, v] of Object.entries(steps)) timings[`load_validate.${k}`] = v;
@@ -89,9 +105,10 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       progress,
     };
     progress.stage(2, 5, `measuring (as_of ${ctx.asOf})`);
-    const restored = await measureWithCache(ctx, load.cacheKey, opts.cache ?? true);
+    const restored = await measureWithCache(ctx, load.cacheKey, opts.cache ?? true, deferStore);
     lap('measure');
     timings['measure.from_cache'] = restored ? 1 : 0;
+    storing = storeBeside(db, stores);
     progress.stage(3, 5, 'deciding payments and writing statements');
     await pay(ctx);
     await writePaymentOutputs(ctx);
@@ -99,6 +116,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     progress.stage(4, 5, 'rendering charts and report');
     await renderReport(ctx);
     lap('render');
+    await storing;
+    lap('cache_store_wait');
     progress.stage(5, 5, 'writing validation.json and manifest.json');
     await writeValidationJson(db, path.join(staged.staging, 'validation.json'), validation);
     writeManifest(ctx);
@@ -122,6 +141,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     staged.abort();
     throw e;
   } finally {
+    await storing.catch(() => {}); // never close the database under a cache write
     db.close();
     rmSync(staged.spill, { recursive: true, force: true });
   }

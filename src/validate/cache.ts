@@ -24,8 +24,11 @@ export function cacheKey(inputs: { file: string; sha256: string }[], contract: C
   return keyOf('load', { code: loaderCodeHash(), areas: contract.areas, inputs: inputs.map((i) => [i.file, i.sha256]) });
 }
 
+/** The large input tables are restored as views over their Parquet files (read only if a query needs them). */
+const LAZY: readonly string[] = ['cohort', 'starts', 'reconvictions'];
+
 export function restore<M>(db: Db, root: string, key: string): Promise<M | null> {
-  return restoreEntry<M>(db, root, key, CACHED_TABLES);
+  return restoreEntry<M>(db, root, key, CACHED_TABLES, {}, LAZY);
 }
 
 export function store(db: Db, root: string, key: string, meta: unknown): Promise<void> {

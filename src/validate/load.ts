@@ -292,6 +292,11 @@ export interface LoadOptions {
   cache?: boolean;
   /** Filled with seconds per step: hash (sha256 of the inputs), cache_restore, load_check (read, check, cast), cache_store. */
   timings?: Record<string, number>;
+  /**
+   * When given, writing the cache entry is handed to this function (to run later, on another
+   * connection, beside other work) instead of being done before loadDataset returns.
+   */
+  deferStore?: (store: (db: Db) => Promise<void>) => void;
 }
 
 export async function loadDataset(db: Db, dataDir: string, contract: Contract, opts: LoadOptions = {}): Promise<LoadResult> {
@@ -321,8 +326,12 @@ export async function loadDataset(db: Db, dataDir: string, contract: Contract, o
   const result = (await tryFastLoad(db, found, contract, hashes)) ?? (await loadAndValidate(db, found, contract, hashes));
   lap('load_check');
   if (root) {
-    await store(db, root, key, { ...result, inputs: result.inputs.map(({ path: _p, ...rest }) => rest) });
-    lap('cache_store');
+    const meta = { ...result, inputs: result.inputs.map(({ path: _p, ...rest }) => rest) };
+    if (opts.deferStore) opts.deferStore((d) => store(d, root, key, meta));
+    else {
+      await store(db, root, key, meta);
+      lap('cache_store');
+    }
   }
   return { ...result, cacheKey: key };
 }
