@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Thin entry: everything lives in src/cli.ts (compiled to dist/ by `npm install`'s prepare step).
-import { main } from '../dist/cli.js';
+// Under --memory-limit the command may first re-run itself with glibc's arenas bounded (src/malloc.ts).
+import { rerunWithBoundedMalloc } from '../dist/malloc.js';
 
-process.exitCode = await main(process.argv);
+const rerun = rerunWithBoundedMalloc(process.argv);
+process.exitCode = rerun ? await rerun : await (await import('../dist/cli.js')).main(process.argv);

@@ -3,8 +3,8 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileS
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES_DIR } from '../src/paths.js';
-import { outputHashes } from '../src/audit/manifest.js';
 import { pbr } from './helpers/cli.js';
+import { allBytes } from './helpers/outputs.js';
 
 // Issue 7: manifest, byte-identical reruns, atomic outputs (the kill test) and verify, on the
 // hand-made fixture (fixtures/hand: a dozen people, two areas with results, one empty area).
@@ -18,12 +18,6 @@ function copyHand(): string {
 
 function run(data: string, out: string, extra: string[] = [], env: Record<string, string> = {}) {
   return pbr(['--quiet', 'run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', out, ...extra], { env });
-}
-
-function allBytes(dir: string): Record<string, string> {
-  const h = outputHashes(dir);
-  h['manifest.json'] = readFileSync(path.join(dir, 'manifest.json'), 'utf8');
-  return h;
 }
 
 let data: string;

@@ -1,21 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES_DIR } from '../src/paths.js';
-import { outputHashes } from '../src/audit/manifest.js';
 import { pbr } from './helpers/cli.js';
+import { allBytes } from './helpers/outputs.js';
 
 // The run cache across whole runs (issue 8): a rerun on unchanged inputs and contract restores the
 // validated inputs and the measure results, and writes the very same bytes as a run without it.
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), `pbr-cache-run-${p}-`));
 const RESTORED = 'measure: restored from the cache';
-
-function allBytes(dir: string): Record<string, string> {
-  const h = outputHashes(dir);
-  h['manifest.json'] = readFileSync(path.join(dir, 'manifest.json'), 'utf8');
-  return h;
-}
 
 let data: string;
 let cacheDir: string;

@@ -61,14 +61,8 @@ export class Db {
 
   static async open(opts: DbOptions = {}): Promise<Db> {
     const config: Record<string, string> = {};
-    if (opts.memoryLimit) {
-      config.memory_limit = opts.memoryLimit;
-      // Under a memory limit, hand freed memory back to the OS sooner: the limit covers DuckDB's
-      // buffer pool, not the allocator's cache of freed pages, which otherwise adds to the
-      // process's resident memory (measured at scale 10 with 2 GB: BENCHMARKS.md).
-      config.allocator_flush_threshold = '32MB';
-      config.allocator_background_threads = 'true';
-    }
+    // (Under a memory limit the command runs with glibc's arenas bounded: src/malloc.ts.)
+    if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
     if (opts.tempDirectory) config.temp_directory = opts.tempDirectory;
     if (opts.threads) config.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(':memory:', config);

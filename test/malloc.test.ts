@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FIXTURES_DIR } from '../src/paths.js';
+import { rerunWithBoundedMalloc } from '../src/malloc.js';
+import { pbr } from './helpers/cli.js';
+import { allBytes } from './helpers/outputs.js';
+
+// Under --memory-limit the command re-runs itself with MALLOC_ARENA_MAX=2 (src/malloc.ts).
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'pbr-malloc-'));
+const hand = path.join(FIXTURES_DIR, 'hand');
+
+describe('bounded malloc arenas under --memory-limit', () => {
+  it('runs in this process without --memory-limit', () => {
+    expect(rerunWithBoundedMalloc(['node', 'pbr', 'run', '--data', 'x'])).toBeNull();
+  });
+
+  it('runs in this process when MALLOC_ARENA_MAX is already set', () => {
+    process.env.MALLOC_ARENA_MAX = '4';
+    try {
+      expect(rerunWithBoundedMalloc(['node', 'pbr', 'run', '--memory-limit', '1GB'])).toBeNull();
+    } finally {
+      delete process.env.MALLOC_ARENA_MAX;
+    }
+  });
+
+  it('a run under --memory-limit exits 0 and writes the same bytes as one without', () => {
+    const a = path.join(tmp(), 'run');
+    const b = path.join(tmp(), 'run');
+    const args = (out: string) => ['--quiet', 'run', '--data', hand, '--contract', path.join(hand, 'contract.json'), '--out', out];
+    expect(pbr(args(a)).status).toBe(0);
+    const r = pbr([...args(b), '--memory-limit', '1GB']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(allBytes(b)).toEqual(allBytes(a));
+  });
+
+  it("the re-run's exit code and one-line message come through: bad input under --memory-limit exits 2", () => {
+    const r = pbr(['run', '--data', path.join(FIXTURES_DIR, 'broken', 'type'), '--contract', path.join(hand, 'contract.json'), '--out', path.join(tmp(), 'run'), '--memory-limit=1GB']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^error: /);
+  });
+});
