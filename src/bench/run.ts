@@ -3,6 +3,7 @@
  *
  *   npm run bench                      # scales 1 and 10
  *   npm run bench -- --scales 1        # only scale 1
+ *   npm run bench -- --variants        # also: Parquet extracts and one thread (scale 1), no memory limit (scale 10)
  *
  * For each scale it synthesises the dataset once (cached in .bench-cache/ by seed and scale), then:
  *  - the floor: DuckDB reading the same CSV files into tables and doing nothing else, in this process;
@@ -25,6 +26,7 @@ interface RunJson {
 const args = process.argv.slice(2);
 const scalesArg = args.includes('--scales') ? args[args.indexOf('--scales') + 1]! : '1,10';
 const scales = scalesArg.split(',').map(Number);
+const variants = args.includes('--variants');
 const seed = 1;
 const bin = path.join(PACKAGE_ROOT, 'bin', 'pbr.js');
 const cacheDir = path.join(PACKAGE_ROOT, '.bench-cache');
@@ -119,3 +121,36 @@ for (const d of details) out(`- ${d}`);
 out('');
 out('Targets (issue 8):');
 for (const x of targets) out(`- ${x}`);
+
+/** One cold run (no cache) of a dataset folder with extra options: whole seconds, stages, peak RSS. */
+function coldRun(data: string, extra: string[]): string {
+  const outParent = mkdtempSync(path.join(os.tmpdir(), 'pbr-bench-out-'));
+  try {
+    const r = sh([bin, '--json', '--quiet', 'run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', path.join(outParent, 'run'), ...extra], { PBR_CACHE: 'off' });
+    const t = (JSON.parse(r.stdout) as RunJson).timings;
+    return `${fmt(r.ms / 1000)} s (load + validate ${fmt(t.load_validate)}, measure ${fmt(t.measure)}, pay ${fmt(t.pay)}, render ${fmt(t.render)}; peak RSS ${t.peak_rss_mb} MB)`;
+  } finally {
+    rmSync(outParent, { recursive: true, force: true });
+  }
+}
+
+if (variants) {
+  out('');
+  out('Variants (cold runs, no cache):');
+  if (scales.includes(1)) {
+    const csv = path.join(cacheDir, `data-s1-seed${seed}`);
+    const pq = path.join(cacheDir, `data-s1-seed${seed}-parquet`);
+    if (!existsSync(path.join(pq, 'contract.json'))) {
+      rmSync(pq, { recursive: true, force: true });
+      sh([bin, 'synth', '--out', pq, '--scale', '1', '--seed', String(seed), '--format', 'parquet', '--quiet']);
+    }
+    out(`- scale 1, CSV extracts, 2 threads: ${coldRun(csv, [])}`);
+    out(`- scale 1, CSV extracts, 1 thread: ${coldRun(csv, ['--threads', '1'])}`);
+    out(`- scale 1, Parquet extracts (${(dirBytes(pq) / 1e6).toFixed(0)} MB), 2 threads: ${coldRun(pq, [])}`);
+  }
+  if (scales.includes(10)) {
+    const csv = path.join(cacheDir, `data-s10-seed${seed}`);
+    out(`- scale 10, --memory-limit 2GB: ${coldRun(csv, ['--memory-limit', '2GB'])}`);
+    out(`- scale 10, no memory limit (DuckDB's default, 80% of RAM): ${coldRun(csv, [])}`);
+  }
+}

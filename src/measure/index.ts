@@ -20,9 +20,14 @@ import { significanceZ } from './normal.js';
  *   breakdowns       by start type, sex, age band, OGRS band; concentration (measure_breakdowns)
  */
 /** Listed offences per batch of periods when building the offence lists (memory, not results). */
-const OUTCOME_BATCH_ROWS = 1_500_000;
+const OUTCOME_BATCH_ROWS = 750_000;
 
-export async function measure(ctx: RunContext): Promise<void> {
+export interface MeasureOptions {
+  /** At most this many listed offences per batch of offence lists (tests set it small). */
+  batchRows?: number;
+}
+
+export async function measure(ctx: RunContext, opts: MeasureOptions = {}): Promise<void> {
   const c = ctx.contract;
   const db = ctx.db;
   const population = c.population.allocation;
@@ -53,19 +58,30 @@ export async function measure(ctx: RunContext): Promise<void> {
   // The per-person offence lists of offender_outcomes.parquet, a batch of periods at a time (a
   // loop over a few batches, never over people): one batch's lists fit in memory where all may not.
   await db.exec('measure_offence_lists');
-  await db.run(`CREATE OR REPLACE TABLE m_offence_lists AS FROM m_offence_lists_for([], '2000-01-01', '2000-01-01') LIMIT 0`);
-  const batches = await db.all<{ periods: string[]; from_start: string; to_start: string }>(
-    `SELECT list(period ORDER BY period_start, period) AS periods,
-            strftime(min(period_start), '%Y-%m-%d') AS from_start, strftime(max(period_start), '%Y-%m-%d') AS to_start
-     FROM (
-       SELECT p.period, p.period_start,
-              (sum(coalesce(o.n, 0)) OVER (ORDER BY p.period_start, p.period) - coalesce(o.n, 0)) // $batch_rows AS batch
-       FROM m_periods p LEFT JOIN (SELECT period, count(*) AS n FROM m_offences GROUP BY period) o USING (period))
-     GROUP BY batch ORDER BY batch`,
-    { batch_rows: OUTCOME_BATCH_ROWS },
+  await db.run(`CREATE OR REPLACE TABLE m_offence_lists AS FROM m_offence_lists_for([], '2000-01-01', '2000-01-01', 1, 0) LIMIT 0`);
+  // Batches: consecutive periods that together list at most OUTCOME_BATCH_ROWS offences; a
+  // period that lists more is split into `parts` shares of its persons (by hash of person_id).
+  const batches = await db.all<{ periods: string[]; from_start: string; to_start: string; parts: number }>(
+    `WITH counts AS (
+       SELECT p.period, p.period_start, coalesce(o.n, 0) AS n,
+              CAST(greatest(1, ceil(coalesce(o.n, 0) / $batch_rows)) AS INTEGER) AS parts
+       FROM m_periods p LEFT JOIN (SELECT period, count(*) AS n FROM m_offences GROUP BY period) o USING (period)),
+     grouped AS (
+       SELECT period, period_start, parts,
+              CASE WHEN parts = 1
+                   THEN 'g' || ((sum(CASE WHEN parts = 1 THEN n ELSE 0 END) OVER (ORDER BY period_start, period) - n) // $batch_rows)
+                   ELSE 'p' || period END AS grp
+       FROM counts)
+     SELECT list(period ORDER BY period_start, period) AS periods,
+            strftime(min(period_start), '%Y-%m-%d') AS from_start, strftime(max(period_start), '%Y-%m-%d') AS to_start,
+            max(parts) AS parts
+     FROM grouped GROUP BY grp ORDER BY min(period_start), grp`,
+    { batch_rows: opts.batchRows ?? OUTCOME_BATCH_ROWS },
   );
   for (const b of batches) {
-    await db.run(`INSERT INTO m_offence_lists FROM m_offence_lists_for($periods, $from_start, $to_start)`, b);
+    for (let part = 0; part < b.parts; part++) {
+      await db.run(`INSERT INTO m_offence_lists FROM m_offence_lists_for($periods, $from_start, $to_start, $parts, $part)`, { ...b, part });
+    }
   }
   await db.exec('measure_aggregate');
   await db.exec('measure_baselines', { has_baselines_file: ctx.hasBaselinesFile, population });

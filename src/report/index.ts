@@ -6,7 +6,8 @@ import { ENGINE_VERSION } from '../version.js';
 import { loadReportData, type ReportData } from './data.js';
 import { slug } from './format.js';
 import { buildHtml, type ChartIds, type RenderedChart } from './html.js';
-import { renderSvg, svgToPngAsync } from './render.js';
+import { renderSvg } from './render.js';
+import { pngPool } from './pngPool.js';
 import {
   concentrationSpec,
   cumulativeSpec,
@@ -109,23 +110,28 @@ export async function renderReport(ctx: RunContext): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const rendered = new Map<string, RenderedChart>();
   const step = ctx.progress.step ?? ((label: string, done: number, total: number) => ctx.progress(`${label} ${done}/${total}`));
-  // Vega lays out each chart on this thread; resvg draws the PNGs on the thread pool meanwhile.
-  const pngs: Promise<void>[] = [];
-  let drawn = 0;
-  step('report: rendering charts', 0, charts.length);
-  for (let i = 0; i < charts.length; i++) {
-    const c = charts[i]!;
-    const svg = await renderSvg(c.spec);
-    writeFileSync(path.join(dir, `${c.id}.svg`), svg);
-    pngs.push(
-      svgToPngAsync(svg).then((png) => {
-        writeFileSync(path.join(dir, `${c.id}.png`), png);
-        step('report: rendering charts', ++drawn, charts.length);
-      }),
-    );
-    rendered.set(c.id, { id: c.id, title: c.title, svg });
+  // Vega lays out each chart on this thread; worker threads draw the PNGs meanwhile.
+  const pool = pngPool();
+  try {
+    const pngs: Promise<void>[] = [];
+    let drawn = 0;
+    step('report: rendering charts', 0, charts.length);
+    for (let i = 0; i < charts.length; i++) {
+      const c = charts[i]!;
+      const svg = await renderSvg(c.spec);
+      writeFileSync(path.join(dir, `${c.id}.svg`), svg);
+      pngs.push(
+        pool.png(svg).then((png) => {
+          writeFileSync(path.join(dir, `${c.id}.png`), png);
+          step('report: rendering charts', ++drawn, charts.length);
+        }),
+      );
+      rendered.set(c.id, { id: c.id, title: c.title, svg });
+    }
+    await Promise.all(pngs);
+  } finally {
+    await pool.close();
   }
-  await Promise.all(pngs);
   const html = buildHtml(ctx, data, rendered, ids, { engineVersion: ENGINE_VERSION, duckdbVersion: Db.version });
   writeFileSync(path.join(ctx.outDir, 'report.html'), html);
   ctx.progress(`report: wrote report.html and ${charts.length} charts`);
