@@ -7,7 +7,8 @@ import { pbr } from './helpers/cli.js';
 import { allBytes } from './helpers/outputs.js';
 
 // The run cache across whole runs (issue 8): a rerun on unchanged inputs and contract restores the
-// validated inputs and the measure results, and writes the very same bytes as a run without it.
+// validated inputs, the measure results and the unchanged charts' PNGs, and writes the very same
+// bytes as a run without it.
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), `pbr-cache-run-${p}-`));
 const RESTORED = 'measure: restored from the cache';
 
@@ -39,9 +40,12 @@ beforeAll(() => {
 });
 
 describe('measure results in the run cache', () => {
-  it('the first run computes and stores one load and one measure entry', () => {
+  it('the first run computes and stores one load and one measure entry, and its PNGs', () => {
     expect(firstStderr).not.toContain(RESTORED);
-    expect(readdirSync(cacheDir).sort().map((n) => n.split('-')[0])).toEqual(['load', 'measure']);
+    expect(readdirSync(cacheDir).sort().map((n) => n.split('-')[0])).toEqual(['load', 'measure', 'png']);
+    const charts = readdirSync(path.join(first, 'charts')).filter((n) => n.endsWith('.png'));
+    expect(charts.length).toBeGreaterThan(5);
+    expect(readdirSync(path.join(cacheDir, 'png'))).toHaveLength(charts.length);
   });
 
   it('the second run on unchanged inputs restores the measure results', () => {
@@ -54,10 +58,28 @@ describe('measure results in the run cache', () => {
     expect(allBytes(uncached)).toEqual(a);
   });
 
-  it('another as_of is another entry: measured afresh, not restored', () => {
-    const r = run(path.join(tmp('asof'), 'run'), ['--as-of', '2025-06-30']);
+  it('another as_of is another entry: measured afresh from the cached inputs, the same bytes as without the cache', () => {
+    const cached = path.join(tmp('asof'), 'run');
+    const r = run(cached, ['--as-of', '2025-06-30']);
     expect(r.stderr).not.toContain(RESTORED);
     expect(readdirSync(cacheDir).filter((n) => n.startsWith('measure-'))).toHaveLength(2);
+    const plain = path.join(tmp('asof-off'), 'run');
+    run(plain, ['--as-of', '2025-06-30'], false);
+    expect(allBytes(cached)).toEqual(allBytes(plain));
+  });
+
+  it('under --memory-limit (entries written alone, in any row order) a rerun writes the same bytes', () => {
+    const dir = tmp('limit-cache');
+    const env = { PBR_CACHE: 'on', PBR_CACHE_DIR: dir };
+    const args = (out: string) => ['--quiet', 'run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', out, '--memory-limit', '1GB', '--as-of', '2025-05-31'];
+    const a = path.join(tmp('limit-a'), 'run');
+    const b = path.join(tmp('limit-b'), 'run');
+    expect(pbr(args(a), { env }).status).toBe(0);
+    // b measures afresh (another as_of) from the inputs a stored; c does the same without the cache
+    expect(pbr([...args(b).slice(0, -2), '--as-of', '2025-04-30'], { env }).status).toBe(0);
+    const c = path.join(tmp('limit-c'), 'run');
+    expect(pbr([...args(c).slice(0, -2), '--as-of', '2025-04-30'], { env: { PBR_CACHE: 'off' } }).status).toBe(0);
+    expect(allBytes(b)).toEqual(allBytes(c));
   });
 
   it('--no-cache neither restores nor stores', () => {

@@ -8,6 +8,8 @@ import { slug } from './format.js';
 import { buildHtml, type ChartIds, type RenderedChart } from './html.js';
 import { renderSvg } from './render.js';
 import { pngPool } from './pngPool.js';
+import { cachedPngs } from './pngCache.js';
+import { cacheRoot } from '../cache/store.js';
 import {
   concentrationSpec,
   cumulativeSpec,
@@ -111,7 +113,7 @@ export async function renderReport(ctx: RunContext): Promise<void> {
   const rendered = new Map<string, RenderedChart>();
   const step = ctx.progress.step ?? ((label: string, done: number, total: number) => ctx.progress(`${label} ${done}/${total}`));
   // Vega lays out each chart on this thread; worker threads draw the PNGs meanwhile.
-  const pool = pngPool();
+  const pool = cachedPngs(pngPool(), ctx.cache === false ? null : cacheRoot());
   try {
     const pngs: Promise<void>[] = [];
     let drawn = 0;

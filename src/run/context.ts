@@ -28,5 +28,7 @@ export interface RunContext {
   /** Rejected rows were allowed (--allow-rejects) and there were some. */
   rejectedRows: number;
   /** Progress lines; a terminal's progress also has stage/step bars (src/progress.ts). */
+  /** false: neither read nor write the run cache (--no-cache); otherwise PBR_CACHE decides. */
+  cache?: boolean;
   progress: ((msg: string) => void) & Partial<Pick<Progress, 'stage' | 'step' | 'done'>>;
 }
