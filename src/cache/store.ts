@@ -89,7 +89,8 @@ export async function storeEntry(db: Db, root: string, key: string, tables: read
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(path.join(tmp, 'files'), { recursive: true });
     for (const t of tables) {
-      await db.run(`COPY (SELECT * FROM ${ident(t)}) TO ${literal(path.join(tmp, `${t}.parquet`))} (FORMAT parquet, COMPRESSION lz4_raw)`);
+      const rg = db.cacheRowGroupSize ? `, ROW_GROUP_SIZE ${Math.trunc(db.cacheRowGroupSize)}` : '';
+      await db.run(`COPY (SELECT * FROM ${ident(t)}) TO ${literal(path.join(tmp, `${t}.parquet`))} (FORMAT parquet, COMPRESSION lz4_raw${rg})`);
     }
     for (const [name, src] of Object.entries(files)) copyFileSync(src, path.join(tmp, 'files', name));
     writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(meta));

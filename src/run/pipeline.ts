@@ -50,13 +50,17 @@ async function resolveAsOf(db: Db, fromOption: string | undefined, fromContract:
  * Run the cache writes one after another on a second connection (nothing if there are none).
  * `alone`: nothing else runs meanwhile, so the rows may be written in any order (a cache entry's
  * row order matters to no output: every output sorts itself), which spares the Parquet writer
- * holding finished row groups back for their turn (about 200 MB at scale 10).
+ * holding finished row groups back for their turn (about 200 MB at scale 10), and row groups a
+ * quarter of the default size keep each thread's writer buffers small.
  */
 async function storeBeside(db: Db, stores: ((d: Db) => Promise<void>)[], alone: boolean): Promise<void> {
   if (stores.length === 0) return;
   const side = await db.fork();
   try {
-    if (alone) await side.run(`SET preserve_insertion_order = false`);
+    if (alone) {
+      await side.run(`SET preserve_insertion_order = false`);
+      side.cacheRowGroupSize = 30_720;
+    }
     for (const s of stores) await s(side);
   } finally {
     if (alone) await side.run(`RESET preserve_insertion_order`).catch(() => {});
