@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
  * arena and keeps freed pages in them: at national scale x10 with a 2 GB limit that added about
  * 1.2 GB of resident memory over the limit. glibc reads MALLOC_ARENA_MAX only at process start, so
  * when the option is given and the variable is not set, the command runs again in a child process
- * with MALLOC_ARENA_MAX=2 (measured in BENCHMARKS.md: peak resident memory about 0.6 GB lower,
+ * with MALLOC_ARENA_MAX=1 (measured in BENCHMARKS.md: peak resident memory about 0.6 GB lower,
  * and no slower). Returns the child's exit code, or null when the command should run here.
  *
  * The child inherits stdin/stdout/stderr; SIGINT, SIGTERM and SIGHUP are passed on, and a child
@@ -19,7 +19,7 @@ export function rerunWithBoundedMalloc(argv: readonly string[]): Promise<number>
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...process.execArgv, ...argv.slice(1)], {
       stdio: 'inherit',
-      env: { ...process.env, MALLOC_ARENA_MAX: '2' },
+      env: { ...process.env, MALLOC_ARENA_MAX: '1' },
     });
     const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
     const forward = (s: NodeJS.Signals) => child.kill(s);

@@ -7,7 +7,7 @@ import { rerunWithBoundedMalloc } from '../src/malloc.js';
 import { pbr } from './helpers/cli.js';
 import { allBytes } from './helpers/outputs.js';
 
-// Under --memory-limit the command re-runs itself with MALLOC_ARENA_MAX=2 (src/malloc.ts).
+// Under --memory-limit the command re-runs itself with MALLOC_ARENA_MAX=1 (src/malloc.ts).
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'pbr-malloc-'));
 const hand = path.join(FIXTURES_DIR, 'hand');
 
