@@ -42,6 +42,11 @@ function sh(cmd: string[], env: Record<string, string> = {}): { ms: number; stdo
   return { ms, stdout: r.stdout };
 }
 
+/** `pbr run` of a dataset folder (its contract.json) into `out`, with machine-readable stdout. */
+function runArgs(data: string, out: string, extra: string[] = []): string[] {
+  return [bin, '--json', '--quiet', 'run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', out, '--force', ...extra];
+}
+
 function dirBytes(d: string): number {
   return readdirSync(d).reduce((s, f) => s + statSync(path.join(d, f)).size, 0);
 }
@@ -83,13 +88,12 @@ for (const scale of scales) {
   const runCache = mkdtempSync(path.join(os.tmpdir(), 'pbr-bench-cache-'));
   const outParent = mkdtempSync(path.join(os.tmpdir(), 'pbr-bench-out-'));
   const outDir = path.join(outParent, 'run');
-  const runArgs = [bin, '--json', '--quiet', 'run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', outDir, '--force'];
-  if (scale >= 10) runArgs.push('--memory-limit', '2GB');
+  const cmd = runArgs(data, outDir, scale >= 10 ? ['--memory-limit', '2GB'] : []);
   const env = { PBR_CACHE: 'on', PBR_CACHE_DIR: runCache };
-  const first = sh(runArgs, env);
+  const first = sh(cmd, env);
   const t = (JSON.parse(first.stdout) as RunJson).timings;
   const leftBehind = readdirSync(outParent).filter((n) => n !== 'run');
-  const second = sh(runArgs, env);
+  const second = sh(cmd, env);
   const t2 = (JSON.parse(second.stdout) as RunJson).timings;
   rmSync(runCache, { recursive: true, force: true });
   rmSync(outParent, { recursive: true, force: true });
@@ -126,7 +130,7 @@ for (const x of targets) out(`- ${x}`);
 function coldRun(data: string, extra: string[]): string {
   const outParent = mkdtempSync(path.join(os.tmpdir(), 'pbr-bench-out-'));
   try {
-    const r = sh([bin, '--json', '--quiet', 'run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', path.join(outParent, 'run'), ...extra], { PBR_CACHE: 'off' });
+    const r = sh(runArgs(data, path.join(outParent, 'run'), extra), { PBR_CACHE: 'off' });
     const t = (JSON.parse(r.stdout) as RunJson).timings;
     return `${fmt(r.ms / 1000)} s (load + validate ${fmt(t.load_validate)}, measure ${fmt(t.measure)}, pay ${fmt(t.pay)}, render ${fmt(t.render)}; peak RSS ${t.peak_rss_mb} MB)`;
   } finally {

@@ -81,15 +81,31 @@ export async function restoreEntry<M>(
   }
 }
 
+/** How an entry's Parquet files are written (smaller row groups: less writer memory). */
+export interface WriteOptions {
+  rowGroupSize?: number;
+}
+
+/** Writing one new entry, handed to whoever decides when and on which connection it runs. */
+export type CacheWrite = (db: Db, opts: WriteOptions) => Promise<void>;
+
 /** Store an entry: each table as Parquet, each file (name -> source path) copied. */
-export async function storeEntry(db: Db, root: string, key: string, tables: readonly string[], meta: unknown, files: Record<string, string> = {}): Promise<void> {
+export async function storeEntry(
+  db: Db,
+  root: string,
+  key: string,
+  tables: readonly string[],
+  meta: unknown,
+  files: Record<string, string> = {},
+  opts: WriteOptions = {},
+): Promise<void> {
   const tmp = path.join(root, `.${key}.tmp-${process.pid}`);
   try {
     mkdirSync(root, { recursive: true });
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(path.join(tmp, 'files'), { recursive: true });
     for (const t of tables) {
-      const rg = db.cacheRowGroupSize ? `, ROW_GROUP_SIZE ${Math.trunc(db.cacheRowGroupSize)}` : '';
+      const rg = opts.rowGroupSize ? `, ROW_GROUP_SIZE ${Math.trunc(opts.rowGroupSize)}` : '';
       await db.run(`COPY (SELECT * FROM ${ident(t)}) TO ${literal(path.join(tmp, `${t}.parquet`))} (FORMAT parquet, COMPRESSION lz4_raw${rg})`);
     }
     for (const [name, src] of Object.entries(files)) copyFileSync(src, path.join(tmp, 'files', name));

@@ -51,8 +51,6 @@ function paramsFor(sql: string, params: Params): Bound {
 export class Db {
   /** Rows this database handed to JavaScript: the largest single result and the total (timings.json). */
   readonly jsRows = { max: 0, total: 0 };
-  /** Parquet row groups of the run cache's files on this connection (smaller: less writer memory). */
-  cacheRowGroupSize: number | undefined;
 
   private constructor(
     readonly instance: DuckDBInstance,

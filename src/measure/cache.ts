@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Db } from '../db/duckdb.js';
 import type { RunContext } from '../run/context.js';
-import { cacheRoot, codeHash, keyOf, restoreEntry, storeEntry } from '../cache/store.js';
+import { cacheRoot, codeHash, keyOf, restoreEntry, storeEntry, type CacheWrite } from '../cache/store.js';
 import { measure, writeMeasureOutputs } from './index.js';
 
 /**
@@ -14,7 +14,7 @@ import { measure, writeMeasureOutputs } from './index.js';
 export const MEASURE_QUERIES = [
   'measure_macros', 'measure_periods', 'measure_index', 'measure_offences', 'measure_outcomes', 'measure_offence_lists',
   'measure_aggregate', 'measure_baselines', 'measure_measures', 'measure_breakdowns',
-  'measure_measures_csv', 'measure_breakdowns_csv', 'measure_outcomes_parquet',
+  'measure_offence_batches', 'measure_measures_csv', 'measure_breakdowns_csv', 'measure_outcomes_parquet',
 ] as const;
 export const MEASURE_TABLES = ['measures', 'offender_outcomes', 'breakdowns'] as const;
 export const MEASURE_FILES = ['measures.csv', 'breakdowns.csv', 'offender_outcomes.parquet'] as const;
@@ -33,14 +33,14 @@ export function measureKey(ctx: RunContext, loadKey: string): string {
 /**
  * measure + writeMeasureOutputs, or their results from the cache. `loadKey` is the load stage's
  * cache key (undefined when it did not compute one); `cache: false` bypasses the cache;
- * `deferStore`, when given, receives the writing of the new entry instead of it being done here.
+ * `deferStore` receives the writing of a new entry (the pipeline decides when it runs).
  * Returns true when the results came from the cache.
  */
 export async function measureWithCache(
   ctx: RunContext,
   loadKey: string | undefined,
   cache = true,
-  deferStore?: (store: (db: Db) => Promise<void>) => void,
+  deferStore: (write: CacheWrite) => void,
 ): Promise<boolean> {
   const root = cache && loadKey ? cacheRoot() : null;
   const key = loadKey ? measureKey(ctx, loadKey) : '';
@@ -51,10 +51,6 @@ export async function measureWithCache(
   }
   await measure(ctx);
   await writeMeasureOutputs(ctx);
-  if (root) {
-    const store = (db: Db) => storeEntry(db, root, key, MEASURE_TABLES, { as_of: ctx.asOf }, files(ctx.outDir));
-    if (deferStore) deferStore(store);
-    else await store(ctx.db);
-  }
+  if (root) deferStore((db, o) => storeEntry(db, root, key, MEASURE_TABLES, { as_of: ctx.asOf }, files(ctx.outDir), o));
   return false;
 }

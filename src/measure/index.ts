@@ -59,25 +59,9 @@ export async function measure(ctx: RunContext, opts: MeasureOptions = {}): Promi
   // loop over a few batches, never over people): one batch's lists fit in memory where all may not.
   await db.exec('measure_offence_lists');
   await db.run(`CREATE OR REPLACE TABLE m_offence_lists AS FROM m_offence_lists_for([], '2000-01-01', '2000-01-01', 1, 0) LIMIT 0`);
-  // Batches: consecutive periods that together list at most OUTCOME_BATCH_ROWS offences; a
-  // period that lists more is split into `parts` shares of its persons (by hash of person_id).
-  const batches = await db.all<{ periods: string[]; from_start: string; to_start: string; parts: number }>(
-    `WITH counts AS (
-       SELECT p.period, p.period_start, coalesce(o.n, 0) AS n,
-              CAST(greatest(1, ceil(coalesce(o.n, 0) / $batch_rows)) AS INTEGER) AS parts
-       FROM m_periods p LEFT JOIN (SELECT period, count(*) AS n FROM m_offences GROUP BY period) o USING (period)),
-     grouped AS (
-       SELECT period, period_start, parts,
-              CASE WHEN parts = 1
-                   THEN 'g' || ((sum(CASE WHEN parts = 1 THEN n ELSE 0 END) OVER (ORDER BY period_start, period) - n) // $batch_rows)
-                   ELSE 'p' || period END AS grp
-       FROM counts)
-     SELECT list(period ORDER BY period_start, period) AS periods,
-            strftime(min(period_start), '%Y-%m-%d') AS from_start, strftime(max(period_start), '%Y-%m-%d') AS to_start,
-            max(parts) AS parts
-     FROM grouped GROUP BY grp ORDER BY min(period_start), grp`,
-    { batch_rows: opts.batchRows ?? OUTCOME_BATCH_ROWS },
-  );
+  const batches = await db.allNamed<{ periods: string[]; from_start: string; to_start: string; parts: number }>('measure_offence_batches', {
+    batch_rows: opts.batchRows ?? OUTCOME_BATCH_ROWS,
+  });
   for (const b of batches) {
     for (let part = 0; part < b.parts; part++) {
       await db.run(`INSERT INTO m_offence_lists FROM m_offence_lists_for($periods, $from_start, $to_start, $parts, $part)`, { ...b, part });

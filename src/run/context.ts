@@ -27,8 +27,8 @@ export interface RunContext {
   inputs: InputSummary[];
   /** Rejected rows were allowed (--allow-rejects) and there were some. */
   rejectedRows: number;
-  /** Progress lines; a terminal's progress also has stage/step bars (src/progress.ts). */
   /** false: neither read nor write the run cache (--no-cache); otherwise PBR_CACHE decides. */
   cache?: boolean;
+  /** Progress lines; a terminal's progress also has stage/step bars (src/progress.ts). */
   progress: ((msg: string) => void) & Partial<Pick<Progress, 'stage' | 'step' | 'done'>>;
 }

@@ -9,6 +9,7 @@ import { failpoint, stageOutput } from '../audit/atomic.js';
 import { writeManifest } from '../audit/manifest.js';
 import { makeProgress } from '../progress.js';
 import { measureWithCache } from '../measure/cache.js';
+import type { CacheWrite } from '../cache/store.js';
 import { pay, writePaymentOutputs } from '../pay/index.js';
 import { renderReport } from '../report/index.js';
 import type { RunContext } from './context.js';
@@ -53,15 +54,12 @@ async function resolveAsOf(db: Db, fromOption: string | undefined, fromContract:
  * holding finished row groups back for their turn (about 200 MB at scale 10), and row groups a
  * quarter of the default size keep each thread's writer buffers small.
  */
-async function storeBeside(db: Db, stores: ((d: Db) => Promise<void>)[], alone: boolean): Promise<void> {
+async function storeBeside(db: Db, stores: CacheWrite[], alone: boolean): Promise<void> {
   if (stores.length === 0) return;
   const side = await db.fork();
   try {
-    if (alone) {
-      await side.run(`SET preserve_insertion_order = false`);
-      side.cacheRowGroupSize = 30_720;
-    }
-    for (const s of stores) await s(side);
+    if (alone) await side.run(`SET preserve_insertion_order = false`);
+    for (const s of stores) await s(side, alone ? { rowGroupSize: 30_720 } : {});
   } finally {
     if (alone) await side.run(`RESET preserve_insertion_order`).catch(() => {});
     side.close();
@@ -89,8 +87,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     // New cache entries are written on a second connection while payments and the report are
     // made (they read nothing the later stages change); the run waits for them before the manifest.
     // Under --memory-limit they are written after measure, before payments.
-    const stores: ((d: Db) => Promise<void>)[] = [];
-    const deferStore = (s: (d: Db) => Promise<void>) => void stores.push(s);
+    const stores: CacheWrite[] = [];
+    const deferStore = (s: CacheWrite) => void stores.push(s);
     const load = await loadDataset(db, opts.dataDir, loaded.contract, { cache: opts.cache, timings: steps, deferStore });
     const validation = summarise(load.inputs, load.rejectedRows, load.rejectCount);
     lap('load_validate');

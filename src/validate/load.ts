@@ -6,6 +6,7 @@ import type { InputSummary } from '../run/context.js';
 import { findInputFile, readCsvHeader, sha256File, splitHeader, type FoundFile } from './files.js';
 import { cacheKey, cacheRoot, restore, store } from './cache.js';
 import { tryFastLoad } from './fast.js';
+import type { CacheWrite } from '../cache/store.js';
 
 /**
  * Load a dataset folder into DuckDB and validate it (method.md section 11, formats.md section 1).
@@ -115,11 +116,11 @@ async function readRaw(db: Db, f: FoundFile): Promise<void> {
   }
 }
 
-export function firstLine(e: unknown): string {
+function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0]!;
 }
 
-export function checkHeader(f: FoundFile, header: string[]): void {
+function checkHeader(f: FoundFile, header: string[]): void {
   const known = new Set(f.def.columns.map((c) => c.name));
   const seen = new Set<string>();
   header.forEach((h, i) => {
@@ -296,7 +297,7 @@ export interface LoadOptions {
    * When given, writing the cache entry is handed to this function (to run later, on another
    * connection, beside other work) instead of being done before loadDataset returns.
    */
-  deferStore?: (store: (db: Db) => Promise<void>) => void;
+  deferStore?: (write: CacheWrite) => void;
 }
 
 export async function loadDataset(db: Db, dataDir: string, contract: Contract, opts: LoadOptions = {}): Promise<LoadResult> {
@@ -327,7 +328,7 @@ export async function loadDataset(db: Db, dataDir: string, contract: Contract, o
   lap('load_check');
   if (root) {
     const meta = { ...result, inputs: result.inputs.map(({ path: _p, ...rest }) => rest) };
-    if (opts.deferStore) opts.deferStore((d) => store(d, root, key, meta));
+    if (opts.deferStore) opts.deferStore((d, o) => store(d, root, key, meta, o));
     else {
       await store(db, root, key, meta);
       lap('cache_store');
