@@ -90,6 +90,22 @@ describe('clean data: the fast path builds what the full check builds', () => {
   });
 });
 
+describe('the duplicate screen (hashes of the keys) and the exact count behind it', () => {
+  // hash(key) % 1 is 0 for every key: every file with two or more rows "collides", so only the
+  // exact count can let the dataset through
+  it('when every hash collides, unique keys still load on the fast path', async () => {
+    const dir = path.join(FIXTURES_DIR, 'valid');
+    const fast = await tryFastLoad(db, found(dir), contract, hashes(dir), { screenModulo: 1 });
+    expect(fast).not.toBeNull();
+    expect(fast!.inputs.find((i) => i.name === 'reconvictions')!.rows_used).toBeGreaterThan(1);
+  });
+
+  it('when every hash collides, a repeated offence_id still sends the dataset to the full check', async () => {
+    const dir = brokenDataset('duplicate');
+    expect(await tryFastLoad(db, found(dir), contract, hashes(dir), { screenModulo: 1 })).toBeNull();
+  });
+});
+
 describe('anything the full check would reject sends the dataset to it', () => {
   const broken = readdirSync(path.join(FIXTURES_DIR, 'broken')).sort();
   for (const name of broken) {

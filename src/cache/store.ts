@@ -70,6 +70,7 @@ export async function restoreEntry<M>(
     for (const name of Object.keys(files)) if (!existsSync(path.join(dir, 'files', name))) return null;
     for (const t of tables) {
       const kind = lazy.includes(t) ? 'VIEW' : 'TABLE';
+      await db.dropRelation(t);
       await db.run(`CREATE OR REPLACE ${kind} ${ident(t)} AS SELECT * FROM read_parquet(${literal(path.join(dir, `${t}.parquet`))})`);
     }
     for (const [name, dest] of Object.entries(files)) copyFileSync(path.join(dir, 'files', name), dest);

@@ -1,5 +1,6 @@
 import { DuckDBInstance, DuckDBConnection, LIST, VARCHAR, listValue, version as duckdbVersion } from '@duckdb/node-api';
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { startMemtrace } from './memtrace.js';
 import { readSql, splitStatements } from './sql.js';
 
 /** A parameter value bound to `$name` in SQL. Dates are passed as 'YYYY-MM-DD' strings and cast in SQL. */
@@ -16,6 +17,11 @@ export interface DbOptions {
 
 /** PBR_PROFILE=1 prints each statement's time to stderr (for finding slow SQL; never in outputs). */
 const PROFILE = process.env.PBR_PROFILE === '1';
+/** The statement's time, and when it ended (seconds since the process started, to line up with memory samples). */
+function profiled(sql: string, started: number): void {
+  const now = performance.now();
+  process.stderr.write(`[sql ${((now - started) / 1000).toFixed(2)}s @${(now / 1000).toFixed(1)}] ${sql.replace(/\s+/g, ' ').slice(0, 110)}\n`);
+}
 
 function toDuckValue(v: Param): DuckDBValue {
   if (Array.isArray(v)) return listValue([...v]);
@@ -67,6 +73,7 @@ export class Db {
     if (opts.threads) config.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(':memory:', config);
     const conn = await instance.connect();
+    await startMemtrace(instance);
     return new Db(instance, conn);
   }
 
@@ -89,13 +96,26 @@ export class Db {
       const b = paramsFor(stmt, params);
       const t = PROFILE ? performance.now() : 0;
       await this.conn.run(stmt, b.values, b.types);
-      if (PROFILE) process.stderr.write(`[sql ${((performance.now() - t) / 1000).toFixed(2)}s] ${stmt.replace(/\s+/g, ' ').slice(0, 110)}\n`);
+      if (PROFILE) profiled(stmt, t);
     }
   }
 
   /** Run the named query file from queries/. */
   async exec(name: string, params: Params = {}): Promise<void> {
     await this.run(readSql(name), params);
+  }
+
+  /**
+   * Drop the table or view `name` of the main schema, whichever it is (CREATE OR REPLACE cannot
+   * replace a view by a table or the other way round). Nothing when there is neither.
+   */
+  async dropRelation(name: string): Promise<void> {
+    const kind = await this.scalar<string | null>(
+      `SELECT 'VIEW' FROM duckdb_views() WHERE view_name = $name AND schema_name = 'main' AND NOT temporary
+       UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = $name AND schema_name = 'main' AND NOT temporary`,
+      { name },
+    );
+    if (kind) await this.run(`DROP ${kind} ${ident(name)}`);
   }
 
   /** Rows of a single statement, JSON-friendly (numbers, strings, null; BIGINT and DECIMAL as strings). */
@@ -124,7 +144,10 @@ export class Db {
 
   private async read(sql: string, params: Params) {
     const b = paramsFor(sql, params);
-    return this.conn.runAndReadAll(sql, b.values, b.types);
+    const t = PROFILE ? performance.now() : 0;
+    const r = await this.conn.runAndReadAll(sql, b.values, b.types);
+    if (PROFILE) profiled(sql, t);
+    return r;
   }
 
   close(): void {

@@ -256,6 +256,7 @@ async function checkReferences(db: Db, f: FoundFile, cohortFile: string): Promis
 export async function buildTyped(db: Db, def: FileDef, file: string | null): Promise<void> {
   const cols = def.columns.map((c) => castExpr(c)).join(', ');
   const target = def.name === 'baselines' ? 'baselines_input' : def.name;
+  await db.dropRelation(target); // the fast path's view of the same name, if it ran before
   if (file === null) {
     const empty = def.columns.map((c) => `CAST(NULL AS ${SQL_TYPE[c.type.kind]}) AS ${ident(c.name)}`).join(', ');
     await db.run(`CREATE OR REPLACE TABLE ${ident(target)} AS SELECT ${empty}, CAST(NULL AS BIGINT) AS _line LIMIT 0`);
