@@ -14,9 +14,19 @@
 --  * window_end = add_months(index_date, months); waiting_end = add_months(index_date,
 --    months + waiting_months); DuckDB's DATE + INTERVAL n MONTH clamps to the month end.
 CREATE OR REPLACE TABLE m_index AS
-WITH aged AS (
+WITH starts_in_periods AS (
+  -- aligned periods: equi-join on the first day of the start's period (macro from measure_periods),
+  -- the same as start_date BETWEEN period_start AND period_end and much faster than a range join;
+  -- the (rare) unaligned baseline period: a range join. m_periods is a few dozen rows.
+  SELECT s.*, p.period, p.period_start, p.period_end, p.in_cohort, p.in_baseline
+  FROM starts s JOIN m_periods p ON p.aligned AND p.period_start = m_period_first_day(s.start_date, $period_type::VARCHAR)
+  UNION ALL
+  SELECT s.*, p.period, p.period_start, p.period_end, p.in_cohort, p.in_baseline
+  FROM starts s JOIN m_periods p ON NOT p.aligned AND s.start_date BETWEEN p.period_start AND p.period_end
+),
+aged AS (
   SELECT
-    p.period, p.period_start, p.period_end, p.in_cohort, p.in_baseline,
+    s.period, s.period_start, s.period_end, s.in_cohort, s.in_baseline,
     s.start_id, s.person_id, s.start_date, s.start_type, s.sentence_length_days, s.cpa,
     s.allocation, s.em_only, s.ogrs,
     c.date_of_birth, c.sex, c.pnc_matched, c."group",
@@ -26,18 +36,8 @@ WITH aged AS (
             OR (month(s.start_date) = month(c.date_of_birth) AND day(s.start_date) < day(c.date_of_birth))
           THEN 1 ELSE 0
         END AS age
-  FROM starts s
+  FROM starts_in_periods s
   JOIN cohort c ON c.person_id = s.person_id
-  -- aligned periods: equi-join on the first day of the start's period (macro from measure_periods),
-  -- the same as start_date BETWEEN period_start AND period_end and much faster than a range join,
-  -- the (rare) unaligned baseline period: a range join
-  JOIN (
-    SELECT s2.start_id, p.period, p.period_start, p.period_end, p.in_cohort, p.in_baseline
-    FROM starts s2 JOIN m_periods p ON p.aligned AND p.period_start = m_period_first_day(s2.start_date, $period_type::VARCHAR)
-    UNION ALL
-    SELECT s2.start_id, p.period, p.period_start, p.period_end, p.in_cohort, p.in_baseline
-    FROM starts s2 JOIN m_periods p ON NOT p.aligned AND s2.start_date BETWEEN p.period_start AND p.period_end
-  ) p ON p.start_id = s.start_id
 ),
 eligible AS (
   SELECT *

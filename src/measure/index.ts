@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { literal } from '../db/duckdb.js';
+import { type Db, literal } from '../db/duckdb.js';
 import { readSql } from '../db/sql.js';
 import type { RunContext } from '../run/context.js';
 import { significanceZ } from './normal.js';
@@ -25,6 +25,8 @@ const OUTCOME_BATCH_ROWS = 750_000;
 export interface MeasureOptions {
   /** At most this many listed offences per batch of offence lists (tests set it small). */
   batchRows?: number;
+  /** Build m_offence_lists too (default true); the pipeline builds them apart, with the file. */
+  lists?: boolean;
 }
 
 export async function measure(ctx: RunContext, opts: MeasureOptions = {}): Promise<void> {
@@ -55,18 +57,7 @@ export async function measure(ctx: RunContext, opts: MeasureOptions = {}): Promi
     as_of: ctx.asOf,
   });
   await db.exec('measure_outcomes', { population });
-  // The per-person offence lists of offender_outcomes.parquet, a batch of periods at a time (a
-  // loop over a few batches, never over people): one batch's lists fit in memory where all may not.
-  await db.exec('measure_offence_lists');
-  await db.run(`CREATE OR REPLACE TABLE m_offence_lists AS FROM m_offence_lists_for([], '2000-01-01', '2000-01-01', 1, 0) LIMIT 0`);
-  const batches = await db.allNamed<{ periods: string[]; from_start: string; to_start: string; parts: number }>('measure_offence_batches', {
-    batch_rows: opts.batchRows ?? OUTCOME_BATCH_ROWS,
-  });
-  for (const b of batches) {
-    for (let part = 0; part < b.parts; part++) {
-      await db.run(`INSERT INTO m_offence_lists FROM m_offence_lists_for($periods, $from_start, $to_start, $parts, $part)`, { ...b, part });
-    }
-  }
+  if (opts.lists ?? true) await measureOffenceLists(db, opts);
   await db.exec('measure_aggregate');
   await db.exec('measure_baselines', { has_baselines_file: ctx.hasBaselinesFile, population });
   await db.exec('measure_measures', {
@@ -81,22 +72,50 @@ export async function measure(ctx: RunContext, opts: MeasureOptions = {}): Promi
   await db.exec('measure_breakdowns', { population });
 }
 
+/**
+ * m_offence_lists: the per-person offence lists of offender_outcomes.parquet (needs m_periods and
+ * m_offences), a batch of periods at a time (a loop over a few batches, never over people): one
+ * batch's lists fit in memory where all may not. Nothing but that file reads them.
+ */
+export async function measureOffenceLists(db: Db, opts: Pick<MeasureOptions, 'batchRows'> = {}): Promise<void> {
+  await db.exec('measure_offence_lists');
+  await db.run(`CREATE OR REPLACE TABLE m_offence_lists AS FROM m_offence_lists_for([], '2000-01-01', '2000-01-01', 1, 0) LIMIT 0`);
+  const batches = await db.allNamed<{ periods: string[]; from_start: string; to_start: string; parts: number }>('measure_offence_batches', {
+    batch_rows: opts.batchRows ?? OUTCOME_BATCH_ROWS,
+  });
+  for (const b of batches) {
+    for (let part = 0; part < b.parts; part++) {
+      await db.run(`INSERT INTO m_offence_lists FROM m_offence_lists_for($periods, $from_start, $to_start, $parts, $part)`, { ...b, part });
+    }
+  }
+}
+
 /** The SELECT of a query file, for use inside COPY (...) TO. */
 function selectOf(name: string): string {
   return readSql(name).trim().replace(/;\s*$/, '');
 }
 
-/**
- * Writes ctx.outDir/measures.csv (formats.md section 4), offender_outcomes.parquet and
- * breakdowns.csv from the tables made by `measure`.
- */
-export async function writeMeasureOutputs(ctx: RunContext): Promise<void> {
+/** Writes ctx.outDir/measures.csv (formats.md section 4) and breakdowns.csv from the tables made by `measure`. */
+export async function writeMeasureCsvs(ctx: RunContext): Promise<void> {
   const db = ctx.db;
   await db.exec('measure_macros');
   const csv = (file: string) => `${literal(path.join(ctx.outDir, file))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`;
   await db.run(`COPY (${selectOf('measure_measures_csv')}) TO ${csv('measures.csv')}`);
   await db.run(`COPY (${selectOf('measure_breakdowns_csv')}) TO ${csv('breakdowns.csv')}`);
+}
+
+/** Writes outDir/offender_outcomes.parquet from offender_outcomes and m_offence_lists. */
+export async function writeOutcomesParquet(db: Db, outDir: string): Promise<void> {
   await db.run(
-    `COPY (${selectOf('measure_outcomes_parquet')}) TO ${literal(path.join(ctx.outDir, 'offender_outcomes.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
+    `COPY (${selectOf('measure_outcomes_parquet')}) TO ${literal(path.join(outDir, 'offender_outcomes.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
   );
+}
+
+/**
+ * Writes ctx.outDir/measures.csv, offender_outcomes.parquet and breakdowns.csv from the tables
+ * made by `measure`.
+ */
+export async function writeMeasureOutputs(ctx: RunContext): Promise<void> {
+  await writeMeasureCsvs(ctx);
+  await writeOutcomesParquet(ctx.db, ctx.outDir);
 }
