@@ -68,7 +68,7 @@ describe('measure results in the run cache', () => {
     expect(allBytes(cached)).toEqual(allBytes(plain));
   });
 
-  it('under --memory-limit (entries written alone, in any row order) a rerun writes the same bytes', () => {
+  it('under --memory-limit (entries written alone after measure) a rerun writes the same bytes', () => {
     const dir = tmp('limit-cache');
     const env = { PBR_CACHE: 'on', PBR_CACHE_DIR: dir };
     const args = (out: string) => ['--quiet', 'run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', out, '--memory-limit', '1GB', '--as-of', '2025-05-31'];

@@ -82,13 +82,8 @@ export async function restoreEntry<M>(
   }
 }
 
-/** How an entry's Parquet files are written (smaller row groups: less writer memory). */
-export interface WriteOptions {
-  rowGroupSize?: number;
-}
-
 /** Writing one new entry, handed to whoever decides when and on which connection it runs. */
-export type CacheWrite = (db: Db, opts: WriteOptions) => Promise<void>;
+export type CacheWrite = (db: Db) => Promise<void>;
 
 /** Store an entry: each table as Parquet, each file (name -> source path) copied. */
 export async function storeEntry(
@@ -98,7 +93,6 @@ export async function storeEntry(
   tables: readonly string[],
   meta: unknown,
   files: Record<string, string> = {},
-  opts: WriteOptions = {},
 ): Promise<void> {
   const tmp = path.join(root, `.${key}.tmp-${process.pid}`);
   try {
@@ -106,8 +100,7 @@ export async function storeEntry(
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(path.join(tmp, 'files'), { recursive: true });
     for (const t of tables) {
-      const rg = opts.rowGroupSize ? `, ROW_GROUP_SIZE ${Math.trunc(opts.rowGroupSize)}` : '';
-      await db.run(`COPY (SELECT * FROM ${ident(t)}) TO ${literal(path.join(tmp, `${t}.parquet`))} (FORMAT parquet, COMPRESSION lz4_raw${rg})`);
+      await db.run(`COPY (SELECT * FROM ${ident(t)}) TO ${literal(path.join(tmp, `${t}.parquet`))} (FORMAT parquet, COMPRESSION lz4_raw)`);
     }
     for (const [name, src] of Object.entries(files)) copyFileSync(src, path.join(tmp, 'files', name));
     writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(meta));

@@ -62,6 +62,6 @@ export async function measureWithCache(
   await measure(ctx, { lists: false });
   await writeMeasureCsvs(ctx);
   await outcomesFile(ctx.db, ctx.outDir);
-  if (root) deferStore((db, o) => storeEntry(db, root, key, MEASURE_TABLES, { as_of: ctx.asOf }, files(ctx.outDir), o));
+  if (root) deferStore((db) => storeEntry(db, root, key, MEASURE_TABLES, { as_of: ctx.asOf }, files(ctx.outDir)));
   return false;
 }

@@ -48,21 +48,19 @@ async function resolveAsOf(db: Db, fromOption: string | undefined, fromContract:
 }
 
 /**
- * Run the cache writes one after another on a second connection (nothing if there are none).
- * `alone`: nothing else runs meanwhile, so the rows may be written in any order (a cache entry's
- * row order matters to no output: every output sorts itself), which spares the Parquet writer
- * holding finished row groups back for their turn (about 200 MB at scale 10), and row groups a
- * quarter of the default size keep each thread's writer buffers small.
+ * Run the cache writes one after another on a second connection (nothing if there are none),
+ * timing them into `timings.cache_store_beside`. DuckDB's Parquet writer is left at its defaults:
+ * under a memory limit (with src/malloc.ts's settings), writing rows in any order or in smaller
+ * row groups gave peaks of 0.8 to 1.7 GB over DuckDB's limit on some runs and not others, the
+ * defaults a steady 0.4 GB (BENCHMARKS.md).
  */
-async function storeBeside(db: Db, stores: CacheWrite[], alone: boolean, timings: Record<string, number>): Promise<void> {
+async function storeBeside(db: Db, stores: CacheWrite[], timings: Record<string, number>): Promise<void> {
   if (stores.length === 0) return;
   const t = Date.now();
   const side = await db.fork();
   try {
-    if (alone) await side.run(`SET preserve_insertion_order = false`);
-    for (const s of stores) await s(side, alone ? { rowGroupSize: 30_720 } : {});
+    for (const s of stores) await s(side);
   } finally {
-    if (alone) await side.run(`RESET preserve_insertion_order`).catch(() => {});
     side.close();
   }
   timings.cache_store_beside = (Date.now() - t) / 1000;
@@ -123,7 +121,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     timings['measure.from_cache'] = restored ? 1 : 0;
     // Under a memory limit the entries are written now, alone: beside pay and the report, the
     // Parquet writer's buffers took scale 10 at 2 GB from 2.8 to 3.7 GB resident.
-    storing = storeBeside(db, stores, opts.memoryLimit !== undefined, timings);
+    storing = storeBeside(db, stores, timings);
     storing.catch(() => {}); // observed now (never an unhandled rejection), awaited below
     if (opts.memoryLimit) {
       await storing;

@@ -1,6 +1,6 @@
 import type { Db } from '../db/duckdb.js';
 import type { Contract } from '../contract/schema.js';
-import { codeHash, keyOf, restoreEntry, storeEntry, type WriteOptions } from '../cache/store.js';
+import { codeHash, keyOf, restoreEntry, storeEntry } from '../cache/store.js';
 
 export { cacheRoot } from '../cache/store.js';
 
@@ -31,6 +31,6 @@ export function restore<M>(db: Db, root: string, key: string): Promise<M | null>
   return restoreEntry<M>(db, root, key, CACHED_TABLES, {}, LAZY);
 }
 
-export function store(db: Db, root: string, key: string, meta: unknown, opts: WriteOptions = {}): Promise<void> {
-  return storeEntry(db, root, key, CACHED_TABLES, meta, {}, opts);
+export function store(db: Db, root: string, key: string, meta: unknown): Promise<void> {
+  return storeEntry(db, root, key, CACHED_TABLES, meta, {});
 }

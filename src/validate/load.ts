@@ -329,7 +329,7 @@ export async function loadDataset(db: Db, dataDir: string, contract: Contract, o
   lap('load_check');
   if (root) {
     const meta = { ...result, inputs: result.inputs.map(({ path: _p, ...rest }) => rest) };
-    if (opts.deferStore) opts.deferStore((d, o) => store(d, root, key, meta, o));
+    if (opts.deferStore) opts.deferStore((d) => store(d, root, key, meta));
     else {
       await store(db, root, key, meta);
       lap('cache_store');
