@@ -1,11 +1,7 @@
 -- name: measure_offences
--- params: (none: the macro's arguments are bound where it is called, src/measure/index.ts)
--- returns: macro m_offences_for(from_start, to_start, disposals, exclude_breaches, as_of): for the
---          index starts of m_index with period_start from from_start to to_start, one row per
---          (person, period) and offence of that person "near the window", with whether it
---          counted and the reason, in period_start order. Table m_offences is those rows for
---          every period, inserted one batch of consecutive period starts at a time
---          (measure_offences_batches), so it is stored in period_start order.
+-- params: $disposals (VARCHAR[]), $exclude_breaches (BOOLEAN), $as_of (DATE)
+-- returns: table m_offences: one row per (person, period) and offence of that person "near the
+--          window", with whether it counted and the reason, stored in period_start order
 --
 -- method.md section 3. "Near the window" (our choice, the spec is silent): offence_date from
 -- add_months(index_date, -follow_up.months) to add_months(index_date, months + waiting_months)
@@ -22,7 +18,7 @@
 -- a CONVICTION (for the Peterborough / Doncaster schemes, which count conviction-only disposals).
 -- event_key groups CONVICTION offences into reconviction events: by court_event_id, or by
 -- disposal_date when court_event_id is empty (prefixes keep the two kinds apart).
-CREATE OR REPLACE TEMP MACRO m_offences_for(from_start, to_start, disposals, exclude_breaches, as_of) AS TABLE
+CREATE OR REPLACE TABLE m_offences AS
 WITH joined AS (
   SELECT
     i.period, i.period_start, i.person_id, i.index_date, i.window_end, i.waiting_end, i.measurable,
@@ -31,7 +27,6 @@ WITH joined AS (
   JOIN reconvictions r
     ON r.person_id = i.person_id
    AND r.offence_date BETWEEN i.near_from AND i.waiting_end
-  WHERE i.period_start BETWEEN CAST(from_start AS DATE) AND CAST(to_start AS DATE)
 ),
 reasoned AS (
   SELECT *,
@@ -39,18 +34,18 @@ reasoned AS (
       WHEN offence_date < index_date THEN 'before_index'
       WHEN offence_date = index_date THEN 'on_index_date'
       WHEN offence_date > window_end THEN 'after_window'
-      WHEN NOT list_contains(CAST(disposals AS VARCHAR[]), disposal_type) THEN 'not_proven'
-      WHEN breach AND CAST(exclude_breaches AS BOOLEAN) THEN 'breach'
+      WHEN NOT list_contains($disposals::VARCHAR[], disposal_type) THEN 'not_proven'
+      WHEN breach AND $exclude_breaches::BOOLEAN THEN 'breach'
       WHEN disposal_date > waiting_end THEN 'after_waiting_period'
-      WHEN disposal_date > CAST(as_of AS DATE) THEN 'after_as_of'
+      WHEN disposal_date > $as_of::DATE THEN 'after_as_of'
       WHEN NOT measurable THEN 'not_measurable'
       ELSE 'counted'
     END AS reason,
     measurable
       AND offence_date > index_date AND offence_date <= window_end
       AND disposal_type = 'CONVICTION'
-      AND NOT (breach AND CAST(exclude_breaches AS BOOLEAN))
-      AND disposal_date <= waiting_end AND disposal_date <= CAST(as_of AS DATE) AS conviction_only,
+      AND NOT (breach AND $exclude_breaches::BOOLEAN)
+      AND disposal_date <= waiting_end AND disposal_date <= $as_of::DATE AS conviction_only,
     CASE
       WHEN court_event_id IS NOT NULL THEN 'E:' || court_event_id
       ELSE 'D:' || strftime(disposal_date, '%Y-%m-%d')

@@ -14,7 +14,7 @@ import { measure, measureOffenceLists, writeMeasureCsvs, writeOutcomesParquet } 
 export const MEASURE_QUERIES = [
   'measure_macros', 'measure_periods', 'measure_index', 'measure_offences', 'measure_outcomes', 'measure_offence_lists',
   'measure_aggregate', 'measure_baselines', 'measure_measures', 'measure_breakdowns',
-  'measure_offence_batches', 'measure_offences_batches', 'measure_measures_csv', 'measure_breakdowns_csv', 'measure_outcomes_parquet',
+  'measure_offence_batches', 'measure_measures_csv', 'measure_breakdowns_csv', 'measure_outcomes_parquet',
 ] as const;
 export const MEASURE_TABLES = ['measures', 'offender_outcomes', 'breakdowns'] as const;
 export const MEASURE_FILES = ['measures.csv', 'breakdowns.csv', 'offender_outcomes.parquet'] as const;

@@ -21,14 +21,10 @@ import { significanceZ } from './normal.js';
  */
 /** Listed offences per batch of periods when building the offence lists (memory, not results). */
 const OUTCOME_BATCH_ROWS = 750_000;
-/** Index starts per batch of periods when finding the offences near the window (memory, not results). */
-const OFFENCE_BATCH_INDEX_ROWS = 4_000_000;
 
 export interface MeasureOptions {
   /** At most this many listed offences per batch of offence lists (tests set it small). */
   batchRows?: number;
-  /** At most about this many index starts per batch of m_offences (tests set it small). */
-  offenceBatchRows?: number;
   /** Build m_offence_lists too (default true); the pipeline builds them apart, with the file. */
   lists?: boolean;
 }
@@ -55,14 +51,11 @@ export async function measure(ctx: RunContext, opts: MeasureOptions = {}): Promi
     months: c.follow_up.months,
     waiting_months: c.follow_up.waiting_months,
   });
-  // m_offences a batch of period starts at a time (a loop over a few batches, never over people)
-  await db.exec('measure_offences');
-  const rules = { disposals: c.proven.disposals, exclude_breaches: c.proven.exclude_breaches, as_of: ctx.asOf };
-  const forRange = `m_offences_for($from_start, $to_start, $disposals, $exclude_breaches, $as_of)`;
-  await db.run(`CREATE OR REPLACE TABLE m_offences AS FROM ${forRange} LIMIT 0`, { ...rules, from_start: '2000-01-01', to_start: '2000-01-01' });
-  for (const b of await db.allNamed<{ from_start: string; to_start: string }>('measure_offences_batches', { batch_rows: opts.offenceBatchRows ?? OFFENCE_BATCH_INDEX_ROWS })) {
-    await db.run(`INSERT INTO m_offences FROM ${forRange}`, { ...rules, ...b });
-  }
+  await db.exec('measure_offences', {
+    disposals: c.proven.disposals,
+    exclude_breaches: c.proven.exclude_breaches,
+    as_of: ctx.asOf,
+  });
   await db.exec('measure_outcomes', { population });
   if (opts.lists ?? true) await measureOffenceLists(db, opts);
   await db.exec('measure_aggregate');
