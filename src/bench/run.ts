@@ -71,7 +71,7 @@ const yes = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
 out(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, DuckDB ${Db.version}`);
 out('');
-out('| scale | input rows | input MB | synth s | floor s | load+validate s | measure s | pay s | render s | manifest s | run s | run / floor | rows/s | peak RSS MB | rows to JS (largest) | cached rerun s | rerun / run |');
+out('| scale | input rows | input MB | synth s | floor s | load+validate s | measure s | pay s | render s | manifest s | run s | run / floor | rows/s | peak RSS MiB | rows to JS (largest) | cached rerun s | rerun / run |');
 out('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 const targets: string[] = [];
 const details: string[] = [];
@@ -121,7 +121,11 @@ for (const scale of scales) {
     targets.push(`scale 1: whole run / floor ${(runS / floorS).toFixed(2)}, within 3: ${yes(runS / floorS <= 3)}`);
   }
   if (scale >= 10) {
-    targets.push(`scale ${scale}: completed with --memory-limit 2GB: met; peak RSS ${t.peak_rss_mb} MB, under 3 GB (3072 MB): ${yes((t.peak_rss_mb ?? Infinity) < 3072)}`);
+    // peak_rss_mb is MiB (maxRSS / 1024); 3 GiB = 3072 MiB, 3 GB (decimal, as DuckDB reads '2GB') = 2861 MiB
+    const peak = t.peak_rss_mb ?? Infinity;
+    targets.push(
+      `scale ${scale}: completed with --memory-limit 2GB: met; peak RSS ${t.peak_rss_mb} MiB, under 3 GiB (3072 MiB): ${yes(peak < 3072)}; under 3 GB decimal (2861 MiB): ${yes(peak < 2861)}`,
+    );
     targets.push(`scale ${scale}: spill and staging folders left beside the output: ${leftBehind.length === 0 ? 'none (met)' : leftBehind.join(', ') + ' (NOT met)'}`);
   }
   targets.push(`scale ${scale}: largest result handed to JavaScript ${(t.js_rows_max ?? 0).toLocaleString('en-GB')} rows, at most about 100,000: ${yes((t.js_rows_max ?? 0) <= 100_000)}`);
