@@ -32,5 +32,5 @@ export function restore<M>(db: Db, root: string, key: string): Promise<M | null>
 }
 
 export function store(db: Db, root: string, key: string, meta: unknown): Promise<void> {
-  return storeEntry(db, root, key, CACHED_TABLES, meta, {});
+  return storeEntry(db, root, key, CACHED_TABLES, meta);
 }

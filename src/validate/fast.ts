@@ -3,7 +3,7 @@ import type { Contract } from '../contract/schema.js';
 import type { FileDef } from '../schema/inputs.js';
 import type { InputSummary } from '../run/context.js';
 import type { FoundFile } from './files.js';
-import { buildAreas, buildTyped, castExpr, checkExpr, csvReader, fileHeader, fillAreasFromStarts, readError, type LoadResult } from './load.js';
+import { buildAreas, buildTyped, castExpr, checkExpr, csvReader, fileHeader, fillAreasFromStarts, readError, typedTable, type LoadResult } from './load.js';
 
 /**
  * The clean-data fast path of the loader. Most extracts have no rejected row, and proving that
@@ -76,17 +76,16 @@ export interface FastOptions {
 async function dropFast(db: Db, found: { def: FileDef; f: FoundFile | null }[], all: boolean): Promise<void> {
   for (const { def } of found) {
     if (all) {
-      const name = def.name === 'baselines' ? 'baselines_input' : def.name;
-      await db.dropRelation(name);
-      await db.run(`DROP TABLE IF EXISTS ${ident(FAST_ROWS(name))}`);
+      await db.dropRelation(typedTable(def));
+      await db.run(`DROP TABLE IF EXISTS ${ident(FAST_ROWS(typedTable(def)))}`);
     }
     await db.run(`DROP TABLE IF EXISTS ${ident(FAST_REJECTS(def.name))}`);
     await db.run(`DROP TABLE IF EXISTS ${ident(`${FAST_REJECTS(def.name)}_scan`)}`);
   }
 }
 
-/** One file read, checked and cast in one scan; false when any row would be rejected. */
-async function loadFile(db: Db, f: FoundFile, contract: Contract, opts: FastOptions): Promise<boolean> {
+/** One file read, checked and cast in one scan: its row count, or null when any row would be rejected. */
+async function loadFile(db: Db, f: FoundFile, contract: Contract, opts: FastOptions): Promise<number | null> {
   const def = f.def;
   const header = await fileHeader(db, f);
   const present = new Set(header);
@@ -100,7 +99,7 @@ async function loadFile(db: Db, f: FoundFile, contract: Contract, opts: FastOpti
   const text = def.columns
     .map((c) => (present.has(c.name) ? `CAST(${ident(c.name)} AS VARCHAR) AS ${ident(c.name)}` : `CAST(NULL AS VARCHAR) AS ${ident(c.name)}`))
     .join(', ');
-  const name = def.name === 'baselines' ? 'baselines_input' : def.name;
+  const name = typedTable(def);
   const target = ident(FAST_ROWS(name));
   await db
     .run(
@@ -110,18 +109,20 @@ async function loadFile(db: Db, f: FoundFile, contract: Contract, opts: FastOpti
       params,
     )
     .catch((e) => Promise.reject(readError(f, e)));
-  if (f.format !== 'parquet' && Number(await db.scalar(`SELECT count(*) FROM ${ident(FAST_REJECTS(def.name))}`)) > 0) return false;
-  const bad = Number(await db.scalar(`SELECT count(*) FILTER (WHERE NOT _ok)${def.name === 'baselines' ? ` + (${PAIR_REPEATS})` : ''} FROM ${target}`));
-  if (bad > 0) return false;
+  if (f.format !== 'parquet' && Number(await db.scalar(`SELECT count(*) FROM ${ident(FAST_REJECTS(def.name))}`)) > 0) return null;
+  const [counts] = await db.all<{ rows: number; bad: number }>(
+    `SELECT count(*)::BIGINT AS rows, (count(*) FILTER (WHERE NOT _ok)${def.name === 'baselines' ? ` + (${PAIR_REPEATS})` : ''})::BIGINT AS bad FROM ${target}`,
+  );
+  if (Number(counts!.bad) > 0) return null;
   for (const c of def.columns.filter((c) => c.unique)) {
-    if ((await repeats(db, target, c.name, opts.screenModulo)) > 0) return false;
+    if ((await repeats(db, target, c.name, opts.screenModulo)) > 0) return null;
   }
   for (const c of def.columns.filter((c) => c.referencesCohort)) {
     // cohort is complete here (a cohort row with a problem ends the fast path), so "in the typed
     // cohort" is exactly validate_person_reference's rule
     const v = ident(c.name);
     const unknown = Number(await db.scalar(`SELECT count(*) FROM ${target} WHERE ${v} IS NOT NULL AND ${v} NOT IN (SELECT person_id FROM cohort)`));
-    if (unknown > 0) return false;
+    if (unknown > 0) return null;
   }
   // The typed table of docs/internals.md is a view of the checked rows: the full check's typed
   // tables carry each row's line number (header = line 1; file order is the table's insertion
@@ -129,7 +130,7 @@ async function loadFile(db: Db, f: FoundFile, contract: Contract, opts: FastOpti
   // undo copy of the column (at scale 10, 1.3 GB in DuckDB's memory and spill) and took 5 s.
   await db.dropRelation(name);
   await db.run(`CREATE VIEW ${ident(name)} AS SELECT * EXCLUDE (_ok), rowid + 2 AS _line FROM ${target}`);
-  return true;
+  return Number(counts!.rows);
 }
 
 /**
@@ -153,9 +154,9 @@ export async function tryFastLoad(
         await buildTyped(db, def, null);
         continue;
       }
-      if (!(await loadFile(db, f, contract, opts))) return null;
+      const rows = await loadFile(db, f, contract, opts);
+      if (rows === null) return null;
       if (def.name === 'starts') await fillAreasFromStarts(db, contract);
-      const rows = Number(await db.scalar(`SELECT count(*) FROM ${ident(def.name === 'baselines' ? 'baselines_input' : def.name)}`));
       inputs.push({ name: def.name, file: f.file, path: f.path, sha256: hashes.get(f.file)!, bytes: f.bytes, rows_read: rows, rows_used: rows, rows_rejected: 0 });
     }
     clean = true;

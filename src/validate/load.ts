@@ -253,9 +253,14 @@ async function checkReferences(db: Db, f: FoundFile, cohortFile: string): Promis
   }
 }
 
+/** The typed table of an input (docs/internals.md): its name, but baselines_input for baselines. */
+export function typedTable(def: FileDef): string {
+  return def.name === 'baselines' ? 'baselines_input' : def.name;
+}
+
 export async function buildTyped(db: Db, def: FileDef, file: string | null): Promise<void> {
   const cols = def.columns.map((c) => castExpr(c)).join(', ');
-  const target = def.name === 'baselines' ? 'baselines_input' : def.name;
+  const target = typedTable(def);
   await db.dropRelation(target); // the fast path's view of the same name, if it ran before
   if (file === null) {
     const empty = def.columns.map((c) => `CAST(NULL AS ${SQL_TYPE[c.type.kind]}) AS ${ident(c.name)}`).join(', ');
@@ -362,7 +367,7 @@ export async function loadAndValidate(
       `SELECT (SELECT count(*) FROM ${ident(rawTable(def))})::INTEGER AS accepted,
               (SELECT count(DISTINCT line) FROM ${ident(`rej_${def.name}`)})::INTEGER AS reader_rejected,
               (SELECT count(DISTINCT line) FROM rejects WHERE file = $file)::INTEGER AS rejected,
-              (SELECT count(*) FROM ${ident(def.name === 'baselines' ? 'baselines_input' : def.name)})::INTEGER AS used`,
+              (SELECT count(*) FROM ${ident(typedTable(def))})::INTEGER AS used`,
       { file: f.file },
     );
     inputs.push({
