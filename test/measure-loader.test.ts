@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Db } from '../src/db/duckdb.js';
 import { loadDataset } from '../src/validate/load.js';
 import { measure, writeMeasureOutputs } from '../src/measure/index.js';
-import type { RunContext } from '../src/run/context.js';
+import type { RunContext } from '../src/core/context.js';
 import { HAND_DIR, measureDir, readContract } from './measure-helpers/load.js';
 
 test('hand fixture: the real loader accepts every row and gives the same outputs', async () => {

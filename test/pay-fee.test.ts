@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Db } from '../src/db/duckdb.js';
 import { parseContract } from '../src/contract/load.js';
 import type { ContractInput } from '../src/contract/schema.js';
-import type { RunContext } from '../src/run/context.js';
+import type { RunContext } from '../src/core/context.js';
 import { pay, writePaymentOutputs } from '../src/pay/index.js';
 
 /**

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Db } from '../src/db/duckdb.js';
 import { ContractSchema } from '../src/contract/schema.js';
-import type { RunContext } from '../src/run/context.js';
+import type { RunContext } from '../src/core/context.js';
 
 export const AREAS_SQL = `
 CREATE TABLE areas AS SELECT * FROM (VALUES

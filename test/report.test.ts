@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fixtureContext } from './report-fixture.js';
 import { loadReportData, planCharts, renderReport, type ReportData } from '../src/report/index.js';
 import { money, pct, points, int, dec } from '../src/report/format.js';
-import type { RunContext } from '../src/run/context.js';
+import type { RunContext } from '../src/core/context.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type J = any;

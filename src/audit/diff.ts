@@ -5,7 +5,7 @@ import { Db, literal } from '../db/duckdb.js';
 import { readSql } from '../db/sql.js';
 import { InputError } from '../errors.js';
 import { sha256File } from '../validate/files.js';
-import { sha256Of } from './manifest.js';
+import { sha256Of } from '../core/manifest.js';
 import { readLocations, type Manifest } from './verify.js';
 import { loadRunCsvs, MEASURE_FIGURES, resolvedKey, runManifest } from './diffRunFiles.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { Db } from '../db/duckdb.js';
 import { ENGINE_VERSION } from '../version.js';
-import { outputHashes, sha256Of } from './manifest.js';
+import { outputHashes, sha256Of } from '../core/manifest.js';
 import { sha256File } from '../validate/files.js';
 
 export interface Manifest {

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseOptions } from './options.js';
 import { scaleOption, seedOption } from './synth.js';
-import { makeProgress } from '../progress.js';
+import { makeProgress } from '../core/progress.js';
 import { DEFAULT_SEED } from '../synth/generate.js';
 
 /** The demo's default size: a tenth of the national caseload (about 27,000 starts a year). */

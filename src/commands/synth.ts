@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseOptions } from './options.js';
-import { makeProgress } from '../progress.js';
+import { makeProgress } from '../core/progress.js';
 import { DEFAULT_SCALE, DEFAULT_SEED, MAX_SCALE } from '../synth/generate.js';
 
 /** --scale and --seed, shared with `pbr demo`. */

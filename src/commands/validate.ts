@@ -8,7 +8,7 @@ import { InputError } from '../errors.js';
 import { loadContract } from '../contract/load.js';
 import { ContractSchema } from '../contract/schema.js';
 import { loadDataset } from '../validate/load.js';
-import { describeRejects, summarise, writeValidationJson } from '../audit/validationReport.js';
+import { describeRejects, summarise, writeValidationJson } from '../core/validationReport.js';
 
 const ValidateOptions = z.object({
   data: z.string({ error: 'required: the dataset folder' }).min(1),

@@ -67,7 +67,6 @@ export class Db {
 
   static async open(opts: DbOptions = {}): Promise<Db> {
     const config: Record<string, string> = {};
-    // (Under a memory limit the command runs with glibc's arenas bounded: src/malloc.ts.)
     if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
     if (opts.tempDirectory) config.temp_directory = opts.tempDirectory;
     if (opts.threads) config.threads = String(opts.threads);

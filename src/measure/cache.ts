@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Db } from '../db/duckdb.js';
-import type { RunContext } from '../run/context.js';
+import type { RunContext } from '../core/context.js';
 import { cacheRoot, codeHash, keyOf, restoreEntry, storeEntry, type CacheWrite } from '../cache/store.js';
 import { measure, measureOffenceLists, writeMeasureCsvs, writeOutcomesParquet } from './index.js';
 

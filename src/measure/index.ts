@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type Db, literal } from '../db/duckdb.js';
 import { readSql } from '../db/sql.js';
-import type { RunContext } from '../run/context.js';
+import type { RunContext } from '../core/context.js';
 import { significanceZ } from './normal.js';
 
 /**

@@ -5,7 +5,7 @@ import { Db, literal } from '../db/duckdb.js';
 import { InputError } from '../errors.js';
 import { loadContract } from '../contract/load.js';
 import type { Contract } from '../contract/schema.js';
-import type { RunContext } from '../run/context.js';
+import type { RunContext } from '../core/context.js';
 import { significanceZ } from '../measure/normal.js';
 import { feeYearParams, finalMonths, trcrcParams } from './params.js';
 import { payScheme } from './index.js';

@@ -1,4 +1,4 @@
-import type { RunContext } from '../run/context.js';
+import type { RunContext } from '../core/context.js';
 import type { Db } from '../db/duckdb.js';
 import type { Contract } from '../contract/schema.js';
 import { doncasterParams, feeParams, feeYearParams, peterboroughParams, trcrcParams } from './params.js';

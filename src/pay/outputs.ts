@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunContext } from '../run/context.js';
+import type { RunContext } from '../core/context.js';
 import { literal } from '../db/duckdb.js';
 import { ENGINE_VERSION } from '../version.js';
 

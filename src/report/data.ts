@@ -1,4 +1,4 @@
-import type { RunContext } from '../run/context.js';
+import type { RunContext } from '../core/context.js';
 
 /** Rows the report reads from DuckDB (queries/report_*.sql). Every aggregation happens in SQL. */
 

@@ -1,4 +1,4 @@
-import type { RunContext } from '../run/context.js';
+import type { RunContext } from '../core/context.js';
 import type {
   ConcentrationRow,
   CumulativeRow,

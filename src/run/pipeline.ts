@@ -4,15 +4,15 @@ import { Db } from '../db/duckdb.js';
 import { InputError } from '../errors.js';
 import { loadContract } from '../contract/load.js';
 import { loadDataset } from '../validate/load.js';
-import { describeRejects, summarise, writeValidationJson, type ValidationSummary } from '../audit/validationReport.js';
-import { failpoint, stageOutput } from '../audit/atomic.js';
-import { writeManifest } from '../audit/manifest.js';
-import { makeProgress } from '../progress.js';
+import { describeRejects, summarise, writeValidationJson, type ValidationSummary } from '../core/validationReport.js';
+import { failpoint, stageOutput } from '../core/atomic.js';
+import { writeManifest } from '../core/manifest.js';
+import { makeProgress } from '../core/progress.js';
 import { measureWithCache } from '../measure/cache.js';
 import type { CacheWrite } from '../cache/store.js';
 import { pay, writePaymentOutputs } from '../pay/index.js';
 import { renderReport } from '../report/index.js';
-import type { RunContext } from './context.js';
+import type { RunContext } from '../core/context.js';
 
 export interface PipelineOptions {
   dataDir: string;
@@ -49,10 +49,7 @@ async function resolveAsOf(db: Db, fromOption: string | undefined, fromContract:
 
 /**
  * Run the cache writes one after another on a second connection (nothing if there are none),
- * timing them into `timings.cache_store_beside`. DuckDB's Parquet writer is left at its defaults:
- * under a memory limit (with src/malloc.ts's settings), writing rows in any order or in smaller
- * row groups gave peaks of 0.8 to 1.7 GB over DuckDB's limit on some runs and not others, the
- * defaults a steady 0.4 GB (BENCHMARKS.md).
+ * timing them into `timings.cache_store_beside`.
  */
 async function storeBeside(db: Db, stores: CacheWrite[], timings: Record<string, number>): Promise<void> {
   if (stores.length === 0) return;

@@ -1,7 +1,7 @@
 import { type Db, ident, literal, type Params } from '../db/duckdb.js';
 import type { Contract } from '../contract/schema.js';
 import type { FileDef } from '../schema/inputs.js';
-import type { InputSummary } from '../run/context.js';
+import type { InputSummary } from '../core/context.js';
 import type { FoundFile } from './files.js';
 import { buildAreas, buildTyped, castExpr, checkExpr, csvReader, fileHeader, fillAreasFromStarts, readError, typedTable, type LoadResult } from './load.js';
 

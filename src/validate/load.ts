@@ -2,7 +2,7 @@ import { InputError } from '../errors.js';
 import { type Db, ident, literal, type Params } from '../db/duckdb.js';
 import type { Contract } from '../contract/schema.js';
 import { INPUT_FILES, SQL_TYPE, type ColumnDef, type FileDef } from '../schema/inputs.js';
-import type { InputSummary } from '../run/context.js';
+import type { InputSummary } from '../core/context.js';
 import { findInputFile, readCsvHeader, sha256File, splitHeader, type FoundFile } from './files.js';
 import { cacheKey, cacheRoot, restore, store } from './cache.js';
 import { tryFastLoad } from './fast.js';
@@ -23,14 +23,6 @@ export interface LoadResult {
   hasBaselinesFile: boolean;
   /** The load key of the run cache (the inputs' sha256, the areas, the loader's code): later caches build on it. */
   cacheKey?: string;
-}
-
-export interface RejectRow {
-  file: string;
-  line: number;
-  column: string;
-  value: string | null;
-  reason: string;
 }
 
 function rawTable(def: FileDef): string {
@@ -397,12 +389,4 @@ export async function loadAndValidate(
   };
 }
 
-/** The first `limit` rejects in report order (file order, line, column). */
-export async function firstRejects(db: Db, limit: number): Promise<RejectRow[]> {
-  return db.all<RejectRow>(
-    `SELECT file, line::INTEGER AS line, "column", value, reason FROM rejects ${REJECT_ORDER} LIMIT $limit`,
-    { limit },
-  );
-}
-
-export const REJECT_ORDER = `ORDER BY CASE split_part(file, '.', 1) WHEN 'cohort' THEN 1 WHEN 'starts' THEN 2 WHEN 'reconvictions' THEN 3 WHEN 'service_levels' THEN 4 ELSE 5 END, line, "column", reason`;
+export type { RejectRow } from '../core/validationReport.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Db, literal } from '../../src/db/duckdb.js';
 import { parseContract } from '../../src/contract/load.js';
 import type { Contract } from '../../src/contract/schema.js';
-import type { RunContext } from '../../src/run/context.js';
+import type { RunContext } from '../../src/core/context.js';
 import { measure } from '../../src/measure/index.js';
 import { FIXTURES_DIR } from '../../src/paths.js';
 

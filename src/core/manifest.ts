@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Db } from '../db/duckdb.js';
 import { usedSqlHashes } from '../db/sql.js';
 import { ENGINE_VERSION } from '../version.js';
-import type { RunContext } from '../run/context.js';
+import type { RunContext } from './context.js';
 
 /** Files that describe a run but are not outputs whose bytes are promised identical. */
 export const UNHASHED = new Set(['manifest.json', 'timings.json', 'locations.json']);

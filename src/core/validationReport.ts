@@ -1,8 +1,7 @@
 import { writeFileSync, appendFileSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { type Db, literal } from '../db/duckdb.js';
-import type { InputSummary } from '../run/context.js';
-import { firstRejects, REJECT_ORDER, type RejectRow } from '../validate/load.js';
+import type { InputSummary } from './context.js';
 
 export interface ValidationSummary {
   ok: boolean;
@@ -57,3 +56,21 @@ export async function describeRejects(db: Db, summary: ValidationSummary, limit 
 export function validationPath(dir: string): string {
   return path.join(dir, 'validation.json');
 }
+
+export interface RejectRow {
+  file: string;
+  line: number;
+  column: string;
+  value: string | null;
+  reason: string;
+}
+
+/** The first `limit` rejects in report order (file order, line, column). */
+export async function firstRejects(db: Db, limit: number): Promise<RejectRow[]> {
+  return db.all<RejectRow>(
+    `SELECT file, line::INTEGER AS line, "column", value, reason FROM rejects ${REJECT_ORDER} LIMIT $limit`,
+    { limit },
+  );
+}
+
+export const REJECT_ORDER = `ORDER BY CASE split_part(file, '.', 1) WHEN 'cohort' THEN 1 WHEN 'starts' THEN 2 WHEN 'reconvictions' THEN 3 WHEN 'service_levels' THEN 4 ELSE 5 END, line, "column", reason`;

@@ -3,28 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES_DIR } from '../src/paths.js';
-import { rerunWithBoundedMalloc } from '../src/malloc.js';
 import { pbr } from './helpers/cli.js';
 import { allBytes } from './helpers/outputs.js';
 
-// Under --memory-limit the command re-runs itself with MALLOC_ARENA_MAX=1 (src/malloc.ts).
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'pbr-malloc-'));
+const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'pbr-memlimit-'));
 const hand = path.join(FIXTURES_DIR, 'hand');
 
-describe('bounded malloc arenas under --memory-limit', () => {
-  it('runs in this process without --memory-limit', () => {
-    expect(rerunWithBoundedMalloc(['node', 'pbr', 'run', '--data', 'x'])).toBeNull();
-  });
-
-  it('runs in this process when MALLOC_ARENA_MAX is already set', () => {
-    process.env.MALLOC_ARENA_MAX = '4';
-    try {
-      expect(rerunWithBoundedMalloc(['node', 'pbr', 'run', '--memory-limit', '1GB'])).toBeNull();
-    } finally {
-      delete process.env.MALLOC_ARENA_MAX;
-    }
-  });
-
+describe('--memory-limit', () => {
   it('a run under --memory-limit exits 0 and writes the same bytes as one without', () => {
     const a = path.join(tmp(), 'run');
     const b = path.join(tmp(), 'run');
@@ -35,7 +20,7 @@ describe('bounded malloc arenas under --memory-limit', () => {
     expect(allBytes(b)).toEqual(allBytes(a));
   });
 
-  it("the re-run's exit code and one-line message come through: bad input under --memory-limit exits 2", () => {
+  it('bad input under --memory-limit exits 2 with a one-line message', () => {
     const r = pbr(['run', '--data', path.join(FIXTURES_DIR, 'broken', 'type'), '--contract', path.join(hand, 'contract.json'), '--out', path.join(tmp(), 'run'), '--memory-limit=1GB']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^error: /);

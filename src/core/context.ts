@@ -1,6 +1,6 @@
 import type { Db } from '../db/duckdb.js';
 import type { Contract } from '../contract/schema.js';
-import type { Progress } from '../progress.js';
+import type { Progress } from './progress.js';
 
 export interface InputSummary {
   /** Base name: cohort, starts, reconvictions, service_levels, baselines. */
