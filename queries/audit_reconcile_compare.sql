@@ -1,5 +1,6 @@
 -- name: audit_reconcile_compare
 -- params: $area (VARCHAR): restrict the engine's cohort to this area (NULL: every area)
+-- reads: r_outcomes, r_offences (the run's offender_outcomes.parquet and offender_offences.parquet)
 -- returns: tables rec_expected (the provider's file, typed), rec_engine (the run's cohort rows of
 --          offender_outcomes: table r_outcomes) and rec_disagreements: one row per person and
 --          period where the provider and the engine disagree, with the kind, both views, the
@@ -22,10 +23,14 @@ SELECT _line, person_id, period,
        CAST(reoffences AS BIGINT) AS reoffences
 FROM rec_raw;
 CREATE OR REPLACE TEMP TABLE rec_all AS
-SELECT period, period_start, area, person_id, index_start_id, index_date, measurable,
-       not_measurable_reason, reoffender, reoffences, offences
-FROM r_outcomes
-WHERE is_cohort;
+SELECT o.period, o.period_start, o.area, o.person_id, o.index_start_id, o.index_date, o.measurable,
+       o.not_measurable_reason, o.reoffender, o.reoffences, l.offences
+FROM r_outcomes o
+LEFT JOIN (SELECT period, person_id,
+                  string_agg(offence_id || ' ' || reason, ', ' ORDER BY offence_date, encode(offence_id)) AS offences
+           FROM r_offences GROUP BY period, person_id) l
+  ON l.period = o.period AND l.person_id = o.person_id
+WHERE o.is_cohort;
 CREATE OR REPLACE TEMP TABLE rec_engine AS
 SELECT * FROM rec_all
 WHERE ($area IS NULL OR area = $area)
@@ -96,9 +101,7 @@ SELECT
     WHEN k.kind IN ('not_in_provider_file', 'provider_says_not_in_cohort') THEN
       'eligible and measurable: index start ' || k.index_start_id || ' on ' || strftime(k.index_date, '%Y-%m-%d') || ' in area ' || k.engine_area
     ELSE
-      CASE WHEN len(k.offences) = 0 THEN 'no offence of the person near the follow-up window'
-      ELSE array_to_string(list_transform(k.offences, o -> o.offence_id || ' ' || o.reason), ', ')
-      END
+      coalesce(k.offences, 'no offence of the person near the follow-up window')
   END AS explanation,
   -- no cohort row in the period in any area, the period is the run's: the inputs can say why
   -- (audit_reconcile_eligibility refines the explanation when the run's data is still there)

@@ -1,7 +1,7 @@
 -- name: measure_offences
 -- params: $disposals (VARCHAR[]), $exclude_breaches (BOOLEAN), $as_of (DATE)
 -- returns: table m_offences: one row per (person, period) and offence of that person "near the
---          window", with whether it counted and the reason, stored in period_start order
+--          window", with whether it counted and the reason (the rows of offender_offences.parquet)
 --
 -- method.md section 3. "Near the window" (our choice, the spec is silent): offence_date from
 -- add_months(index_date, -follow_up.months) to add_months(index_date, months + waiting_months)
@@ -21,7 +21,7 @@
 CREATE OR REPLACE TABLE m_offences AS
 WITH joined AS (
   SELECT
-    i.period, i.period_start, i.person_id, i.index_date, i.window_end, i.waiting_end, i.measurable,
+    i.period, i.period_start, i.area, i.person_id, i.index_date, i.window_end, i.waiting_end, i.measurable,
     r.offence_id, r.offence_date, r.disposal_date, r.disposal_type, r.court_event_id, r.breach
   FROM m_index i
   JOIN reconvictions r
@@ -53,10 +53,6 @@ reasoned AS (
   FROM joined
 )
 SELECT
-  period, period_start, person_id, offence_id, offence_date, disposal_date, disposal_type,
+  period, period_start, area, person_id, offence_id, offence_date, disposal_date, disposal_type,
   court_event_id, breach, reason = 'counted' AS counted, reason, conviction_only, event_key
-FROM reasoned
--- stored in period order: measure_offence_lists reads one batch of periods at a time, and a
--- range of period_start then skips the other periods' row groups (min/max per row group) instead
--- of scanning every offence once per batch (at scale 10 the table is spilled to disk)
-ORDER BY period_start;
+FROM reasoned;

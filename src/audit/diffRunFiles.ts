@@ -84,13 +84,42 @@ export async function loadRunCsvs(db: Db, run: string, prefix: string): Promise<
   await readCsvInto(db, `${prefix}payments`, need(run, 'payments.csv'), PAYMENT_COLUMNS);
 }
 
-/** offender_outcomes.parquet of a run as table `<prefix>outcomes`. */
+/**
+ * The per-person files of a run as tables `<prefix>outcomes` (one row per person and period) and
+ * `<prefix>offences` (one row per person, period and listed offence: period, person_id,
+ * offence_id, offence_date, counted, reason, ...). Runs written before offender_offences.parquet
+ * existed hold the offences as a nested list column of offender_outcomes.parquet: it is unnested.
+ */
 export async function loadRunOutcomes(db: Db, run: string, prefix: string): Promise<void> {
   const p = need(run, 'offender_outcomes.parquet');
+  const flat = path.join(run, 'offender_offences.parquet');
+  const outcomes = ident(`${prefix}outcomes`);
+  const offences = ident(`${prefix}offences`);
+  const damaged = (f: string, e: unknown) => new InputError(`${f}: cannot be read (${(e as Error).message.split('\n')[0]}); the run folder is damaged`);
   try {
-    await db.run(`CREATE OR REPLACE TABLE ${ident(`${prefix}outcomes`)} AS SELECT * FROM read_parquet(${literal(p)})`);
+    await db.run(`CREATE OR REPLACE TABLE ${outcomes} AS SELECT * FROM read_parquet(${literal(p)})`);
   } catch (e) {
-    throw new InputError(`${p}: cannot be read (${(e as Error).message.split('\n')[0]}); the run folder is damaged`);
+    throw damaged(p, e);
+  }
+  if (existsSync(flat)) {
+    try {
+      await db.run(`CREATE OR REPLACE TABLE ${offences} AS SELECT * FROM read_parquet(${literal(flat)})`);
+    } catch (e) {
+      throw damaged(flat, e);
+    }
+    return;
+  }
+  const nested = await db.scalar<number>(
+    `SELECT count(*) FROM (DESCRIBE ${outcomes}) WHERE column_name = 'offences'`,
+  );
+  if (Number(nested) > 0) {
+    await db.run(
+      `CREATE OR REPLACE TABLE ${offences} AS
+       SELECT period, person_id, o.* FROM (SELECT period, person_id, unnest(offences) AS o FROM ${outcomes})`,
+    );
+    await db.run(`ALTER TABLE ${outcomes} DROP COLUMN offences`);
+  } else {
+    throw new InputError(`${flat}: missing; the run folder is damaged (give a folder written by 'pbr run')`);
   }
 }
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Db } from '../db/duckdb.js';
 import type { RunContext } from '../core/context.js';
 import { cacheRoot, codeHash, keyOf, restoreEntry, storeEntry, type CacheWrite } from '../cache/store.js';
-import { measure, measureOffenceLists, writeMeasureCsvs, writeOutcomesParquet } from './index.js';
+import { measure, writeMeasureCsvs, writeOutcomesParquet } from './index.js';
 
 /**
  * The measure-* entries of the run cache (src/cache/store.ts). Measurement is a pure function of
@@ -12,12 +12,12 @@ import { measure, measureOffenceLists, writeMeasureCsvs, writeOutcomesParquet } 
  * statements, charts and the report are always made afresh from those tables.
  */
 export const MEASURE_QUERIES = [
-  'measure_macros', 'measure_periods', 'measure_index', 'measure_offences', 'measure_outcomes', 'measure_offence_lists',
+  'measure_macros', 'measure_periods', 'measure_index', 'measure_offences', 'measure_outcomes',
   'measure_aggregate', 'measure_baselines', 'measure_measures', 'measure_breakdowns',
-  'measure_offence_batches', 'measure_measures_csv', 'measure_breakdowns_csv', 'measure_outcomes_parquet',
+  'measure_measures_csv', 'measure_breakdowns_csv', 'measure_outcomes_parquet', 'measure_offences_parquet',
 ] as const;
 export const MEASURE_TABLES = ['measures', 'offender_outcomes', 'breakdowns'] as const;
-export const MEASURE_FILES = ['measures.csv', 'breakdowns.csv', 'offender_outcomes.parquet'] as const;
+export const MEASURE_FILES = ['measures.csv', 'breakdowns.csv', 'offender_outcomes.parquet', 'offender_offences.parquet'] as const;
 
 /** The key of a measure entry; reads every measure query, so the manifest lists the same SQL on a hit. */
 export function measureKey(ctx: RunContext, loadKey: string): string {
@@ -30,14 +30,10 @@ export function measureKey(ctx: RunContext, loadKey: string): string {
   });
 }
 
-/**
- * The offence lists and offender_outcomes.parquet, then the tables nothing else reads dropped
- * (m_index, m_offences and the lists: at scale 10 about 1.5 GB of DuckDB's buffer pool).
- */
-async function outcomesFile(db: Db, outDir: string): Promise<void> {
-  await measureOffenceLists(db);
-  await writeOutcomesParquet(db, outDir);
-  for (const t of ['m_offence_lists', 'm_offences', 'm_index']) await db.run(`DROP TABLE IF EXISTS ${t}`);
+/** The two per-person Parquet files, then the tables nothing later reads (m_index, m_offences) dropped. */
+async function outcomesFiles(ctx: RunContext): Promise<void> {
+  await writeOutcomesParquet(ctx.db, ctx.outDir, ctx.contract.population.allocation);
+  for (const t of ['m_offences', 'm_index']) await ctx.db.run(`DROP TABLE IF EXISTS ${t}`);
 }
 
 /**
@@ -59,9 +55,9 @@ export async function measureWithCache(
     ctx.progress('measure: restored from the cache (inputs, contract, as_of and code unchanged)');
     return true;
   }
-  await measure(ctx, { lists: false });
+  await measure(ctx);
   await writeMeasureCsvs(ctx);
-  await outcomesFile(ctx.db, ctx.outDir);
+  await outcomesFiles(ctx);
   if (root) deferStore((db) => storeEntry(db, root, key, MEASURE_TABLES, { as_of: ctx.asOf }, files(ctx.outDir)));
   return false;
 }

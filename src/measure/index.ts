@@ -12,24 +12,13 @@ import { significanceZ } from './normal.js';
  *   m_periods        cohort and baseline periods                       (measure_periods)
  *   m_index          one index start per person and period            (measure_index)
  *   m_offences       every offence near the window, counted or why not (measure_offences)
- *   offender_outcomes one row per person and period (flat columns)     (measure_outcomes)
- *   m_offence_lists  per person and period, the offences near the window (measure_offence_lists)
+ *   offender_outcomes one row per person and period                    (measure_outcomes)
  *   m_area_period    counts per area / ALL and period                  (measure_aggregate)
  *   m_baselines      pooled or given baselines                         (measure_baselines)
  *   measures         the measures.csv columns, unrounded, + extras     (measure_measures)
  *   breakdowns       by start type, sex, age band, OGRS band; concentration (measure_breakdowns)
  */
-/** Listed offences per batch of periods when building the offence lists (memory, not results). */
-const OUTCOME_BATCH_ROWS = 750_000;
-
-export interface MeasureOptions {
-  /** At most this many listed offences per batch of offence lists (tests set it small). */
-  batchRows?: number;
-  /** Build m_offence_lists too (default true); the pipeline builds them apart, with the file. */
-  lists?: boolean;
-}
-
-export async function measure(ctx: RunContext, opts: MeasureOptions = {}): Promise<void> {
+export async function measure(ctx: RunContext): Promise<void> {
   const c = ctx.contract;
   const db = ctx.db;
   const population = c.population.allocation;
@@ -57,7 +46,6 @@ export async function measure(ctx: RunContext, opts: MeasureOptions = {}): Promi
     as_of: ctx.asOf,
   });
   await db.exec('measure_outcomes', { population });
-  if (opts.lists ?? true) await measureOffenceLists(db, opts);
   await db.exec('measure_aggregate');
   await db.exec('measure_baselines', { has_baselines_file: ctx.hasBaselinesFile, population });
   await db.exec('measure_measures', {
@@ -70,24 +58,6 @@ export async function measure(ctx: RunContext, opts: MeasureOptions = {}): Promi
     z: significanceZ(c.significance.confidence, c.significance.sided),
   });
   await db.exec('measure_breakdowns', { population });
-}
-
-/**
- * m_offence_lists: the per-person offence lists of offender_outcomes.parquet (needs m_periods and
- * m_offences), a batch of periods at a time (a loop over a few batches, never over people): one
- * batch's lists fit in memory where all may not. Nothing but that file reads them.
- */
-export async function measureOffenceLists(db: Db, opts: Pick<MeasureOptions, 'batchRows'> = {}): Promise<void> {
-  await db.exec('measure_offence_lists');
-  await db.run(`CREATE OR REPLACE TABLE m_offence_lists AS FROM m_offence_lists_for([], '2000-01-01', '2000-01-01', 1, 0) LIMIT 0`);
-  const batches = await db.allNamed<{ periods: string[]; from_start: string; to_start: string; parts: number }>('measure_offence_batches', {
-    batch_rows: opts.batchRows ?? OUTCOME_BATCH_ROWS,
-  });
-  for (const b of batches) {
-    for (let part = 0; part < b.parts; part++) {
-      await db.run(`INSERT INTO m_offence_lists FROM m_offence_lists_for($periods, $from_start, $to_start, $parts, $part)`, { ...b, part });
-    }
-  }
 }
 
 /** The SELECT of a query file, for use inside COPY (...) TO. */
@@ -104,18 +74,21 @@ export async function writeMeasureCsvs(ctx: RunContext): Promise<void> {
   await db.run(`COPY (${selectOf('measure_breakdowns_csv')}) TO ${csv('breakdowns.csv')}`);
 }
 
-/** Writes outDir/offender_outcomes.parquet from offender_outcomes and m_offence_lists. */
-export async function writeOutcomesParquet(db: Db, outDir: string): Promise<void> {
-  await db.run(
-    `COPY (${selectOf('measure_outcomes_parquet')}) TO ${literal(path.join(outDir, 'offender_outcomes.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
-  );
+/**
+ * Writes outDir/offender_outcomes.parquet (one row per person and period) and
+ * offender_offences.parquet (one row per person, period and listed offence), both flat tables.
+ */
+export async function writeOutcomesParquet(db: Db, outDir: string, population: string): Promise<void> {
+  const to = (file: string) => `${literal(path.join(outDir, file))} (FORMAT parquet, COMPRESSION zstd)`;
+  await db.run(`COPY (${selectOf('measure_outcomes_parquet')}) TO ${to('offender_outcomes.parquet')}`);
+  await db.run(`COPY (${selectOf('measure_offences_parquet')}) TO ${to('offender_offences.parquet')}`, { population });
 }
 
 /**
- * Writes ctx.outDir/measures.csv, offender_outcomes.parquet and breakdowns.csv from the tables
+ * Writes ctx.outDir/measures.csv, breakdowns.csv and the two per-person Parquet files from the tables
  * made by `measure`.
  */
 export async function writeMeasureOutputs(ctx: RunContext): Promise<void> {
   await writeMeasureCsvs(ctx);
-  await writeOutcomesParquet(ctx.db, ctx.outDir);
+  await writeOutcomesParquet(ctx.db, ctx.outDir, ctx.contract.population.allocation);
 }

@@ -20,9 +20,7 @@ export async function outcome(m: Measured, person: string, period: string): Prom
 export async function reasons(m: Measured, person: string, period: string): Promise<Record<string, string>> {
   const r = await rows(
     m.db,
-    `SELECT o.offence_id AS id, o.reason AS reason
-     FROM (SELECT unnest(offences) AS o FROM m_offence_lists WHERE person_id = $p AND period = $period)
-     ORDER BY id`,
+    `SELECT offence_id AS id, reason FROM m_offences WHERE person_id = $p AND period = $period ORDER BY id`,
     { p: person, period },
   );
   return Object.fromEntries(r.map((x) => [String(x.id), String(x.reason)]));
