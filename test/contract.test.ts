@@ -15,7 +15,7 @@ describe('contract defaults (method.md)', () => {
     expect(c.follow_up).toEqual({ months: 12, waiting_months: 6, as_of: null });
     expect(c.proven).toEqual({ disposals: ['CONVICTION', 'CAUTION'], exclude_breaches: true });
     expect(c.baseline).toEqual({ from: '2011-01-01', to: '2011-12-31' });
-    expect(c.cohort).toEqual({ period: 'quarter', from: '2015-10-01', to: null });
+    expect(c.cohort).toEqual({ period: 'quarter', from: '2015-10-01', to: null, top_up: 'none' });
   });
   it('method defaults: additive adjustment, two-sided 95% baseline band, binary-payment hurdle', () => {
     expect(c.scheme).toBe('tr-crc');
@@ -78,5 +78,60 @@ describe('contract files', () => {
     const s = contractJsonSchema() as { properties: Record<string, unknown>; required: string[] };
     expect(Object.keys(s.properties)).toEqual(expect.arrayContaining(['contract', 'scheme', 'population', 'cohort', 'baseline', 'follow_up', 'proven', 'adjustment', 'significance', 'payments', 'fee_for_service', 'areas']));
     expect(s.required).toEqual(['contract']);
+  });
+});
+
+describe('contract v2 keys and their limits', () => {
+  const c = parseContract({ contract: 'x' });
+  const msg = (v: unknown) => {
+    try {
+      parseContract(v, 'c.json');
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('expected an error');
+  };
+  it('v2 defaults: no top-up, no termination watch, fees rounded per month, nothing suppressed, no clause labels', () => {
+    expect(c.cohort.top_up).toBe('none');
+    expect(c.termination).toBeNull();
+    expect(c.fee_for_service.rounding).toBe('per-month');
+    expect(c.publication.suppress_below).toBeNull();
+    expect(c.clauses).toEqual({});
+    expect([c.whole_pilot, c.payment_cap, c.bonus_per_point, c.bonus_cap_points]).toEqual(['pooled', null, null, 5]);
+  });
+  it("an area coded 'ALL' is refused (it is the all-areas row)", () => {
+    expect(msg({ contract: 'x', areas: { ALL: 'Everywhere' } })).toMatch(/^c\.json: areas\.ALL: 'ALL' is reserved/);
+  });
+  it('an area code longer than 40 characters is refused', () => {
+    expect(msg({ contract: 'x', areas: { ['A'.repeat(41)]: 'Long' } })).toMatch(/at most 40 characters/);
+  });
+  it('an area name longer than 200 characters is refused', () => {
+    expect(msg({ contract: 'x', areas: { A1: 'n'.repeat(201) } })).toMatch(/^c\.json: areas\.A1: an area name has at most 200 characters/);
+  });
+  it('a price above a trillion pounds is refused', () => {
+    expect(msg({ contract: 'x', payments: { binary_price: 1e15 } })).toMatch(/^c\.json: payments\.binary_price: expected at most 1e\+12/);
+  });
+  it('a clause label for a key that prices nothing is refused', () => {
+    expect(msg({ contract: 'x', clauses: { 'payments.binary_prize': 'Sch 4' } })).toMatch(/^c\.json: clauses\.payments\.binary_prize: expected a priced contract key/);
+  });
+  it('a clause label for a contract year of an area is accepted', () => {
+    expect(parseContract({ contract: 'x', clauses: { 'fee_for_service.areas.CPA01[0].annual_price': 'Sch 2, 1.1' } }).clauses).toEqual({
+      'fee_for_service.areas.CPA01[0].annual_price': 'Sch 2, 1.1',
+    });
+  });
+  it('every key of the JSON Schema has a description (hover text in editors)', () => {
+    const missing: string[] = [];
+    const walk = (o: unknown, p: string) => {
+      if (!o || typeof o !== 'object') return;
+      const s = o as Record<string, unknown>;
+      for (const [k, v] of Object.entries((s.properties as Record<string, unknown>) ?? {})) {
+        if (!(v as { description?: string }).description) missing.push(`${p}.${k}`);
+        walk(v, `${p}.${k}`);
+      }
+      for (const k of ['items', 'additionalProperties']) walk(s[k], p);
+      for (const k of ['anyOf', 'oneOf']) for (const x of (s[k] as unknown[]) ?? []) walk(x, p);
+    };
+    walk(contractJsonSchema(), '');
+    expect(missing).toEqual([]);
   });
 });

@@ -12,14 +12,23 @@ export interface LoadedContract {
 }
 
 function keyPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[') || '(top level)';
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : shown(String(p)))).join('.').replace(/\.\[/g, '[') || '(top level)';
+}
+
+/** A key or value as a message shows it: control characters escaped, at most 60 characters. */
+export function shown(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escaped.length > 60 ? `${escaped.slice(0, 57)}...` : escaped;
 }
 
 /** One line per problem: `payments.binary_price: expected a number`. */
 export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[]): string {
-  const first = issues[0]!;
+  let first = issues[0]!;
+  // a record key that breaks its rule: the key's own problem (zod nests it)
+  if (first.code === 'invalid_key' && first.issues[0]) first = { ...first.issues[0], path: first.path } as z.core.$ZodIssue;
   let msg = first.message.replace(/^Invalid input: /, '');
-  if (first.code === 'unrecognized_keys') msg = `unknown key(s) ${first.keys.map((k) => `'${k}'`).join(', ')}: remove or correct them`;
+  if (first.code === 'unrecognized_keys') msg = `unknown key(s) ${first.keys.map((k) => `'${shown(k)}'`).join(', ')}: remove or correct them`;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
   return `${file}: ${keyPath(first.path)}: ${msg}${more}`;
 }

@@ -73,4 +73,4 @@ export async function firstRejects(db: Db, limit: number): Promise<RejectRow[]> 
   );
 }
 
-export const REJECT_ORDER = `ORDER BY CASE split_part(file, '.', 1) WHEN 'cohort' THEN 1 WHEN 'starts' THEN 2 WHEN 'reconvictions' THEN 3 WHEN 'service_levels' THEN 4 ELSE 5 END, line, "column", reason`;
+export const REJECT_ORDER = `ORDER BY CASE split_part(file, '.', 1) WHEN 'cohort' THEN 1 WHEN 'starts' THEN 2 WHEN 'reconvictions' THEN 3 WHEN 'service_levels' THEN 4 WHEN 'baselines' THEN 5 ELSE 6 END, line, "column", reason`;

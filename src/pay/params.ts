@@ -84,7 +84,8 @@ export function doncasterParams(c: Contract): Params {
   return {
     target_points: decText(c.target_points)!,
     share: decText(c.at_risk_share)!,
-    contract_value: decText(c.contract_value),
+    // per-period contract values are the mechanism work of method.md section 10 (v2)
+    contract_value: typeof c.contract_value === 'number' ? decText(c.contract_value) : null,
     final_months: finalMonths(c),
   };
 }

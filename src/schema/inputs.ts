@@ -30,7 +30,7 @@ export interface ColumnDef {
 
 export interface FileDef {
   /** Base name: the file is NAME.csv, NAME.csv.gz or NAME.parquet. */
-  name: 'cohort' | 'starts' | 'reconvictions' | 'service_levels' | 'baselines';
+  name: 'cohort' | 'starts' | 'reconvictions' | 'service_levels' | 'baselines' | 'thresholds';
   required: boolean;
   meaning: string;
   columns: readonly ColumnDef[];
@@ -120,6 +120,17 @@ export const INPUT_FILES: readonly FileDef[] = [
       { name: 'baseline_binary_rate', type: dec01, required: true, meaning: 'B, the baseline binary rate' },
       { name: 'baseline_expected_rate', type: dec01, required: true, meaning: 'B_e, the baseline mean OGRS' },
       { name: 'baseline_frequency_rate', type: { kind: 'decimal' }, required: false, meaning: 'B_f, reoffences per reoffender in the baseline' },
+    ],
+  },
+  {
+    name: 'thresholds',
+    required: false,
+    meaning: 'thresholds published in advance, for `significance.method: fixed` (optional)',
+    columns: [
+      { name: 'cpa', type: text, required: true, area: true, meaning: 'contract package area code' },
+      { name: 'period', type: text, required: true, meaning: 'cohort period label (2019Q3, 2019, 2019-20), or `*` for every period' },
+      { name: 'lower', type: dec01, required: true, meaning: 'lower threshold: an adjusted binary rate below it is a payment' },
+      { name: 'upper', type: dec01, required: true, meaning: 'upper threshold: an adjusted binary rate above it is a deduction' },
     ],
   },
 ];

@@ -11,7 +11,7 @@ export { cacheRoot } from '../cache/store.js';
  * tables back instead of parsing and checking every row again; any changed byte in an input
  * gives a new key.
  */
-export const CACHED_TABLES = ['cohort', 'starts', 'reconvictions', 'service_levels', 'baselines_input', 'areas', 'rejects'] as const;
+export const CACHED_TABLES = ['cohort', 'starts', 'reconvictions', 'service_levels', 'baselines_input', 'thresholds', 'areas', 'rejects'] as const;
 
 /** Every SQL file the loader may run (read for the key whichever path runs, so the manifest lists the same files). */
 export const LOAD_QUERIES = ['validate_macros', 'validate_person_reference', 'validate_reconviction_dates', 'validate_baselines'] as const;
