@@ -28,7 +28,7 @@ names AS (
 ),
 pay AS (
   SELECT k.area, k.period, n.measure,
-         CAST(CAST(coalesce(sum(l.amount), 0) AS DECIMAL(18,2)) AS VARCHAR) AS value
+         CAST(CAST(coalesce(sum(l.amount), 0) AS DECIMAL(38,2)) AS VARCHAR) AS value
   FROM keys k
   CROSS JOIN names n
   LEFT JOIN lines l ON l.area = k.area AND l.period = k.period AND (n.measure = 'payment_total' OR l.component = n.measure)

@@ -15,9 +15,9 @@ areas AS (SELECT area FROM ta UNION SELECT area FROM tb UNION SELECT area FROM t
 per_area AS (
   SELECT
     x.area,
-    CAST(coalesce(ta.t, 0) AS DECIMAL(18,2)) AS total_a,
-    CAST(coalesce(tb.t, 0) AS DECIMAL(18,2)) AS total_b,
-    CASE WHEN $mode = 'both' THEN CAST(coalesce(tm.t, 0) AS DECIMAL(18,2)) END AS total_mixed
+    CAST(coalesce(ta.t, 0) AS DECIMAL(38,2)) AS total_a,
+    CAST(coalesce(tb.t, 0) AS DECIMAL(38,2)) AS total_b,
+    CASE WHEN $mode = 'both' THEN CAST(coalesce(tm.t, 0) AS DECIMAL(38,2)) END AS total_mixed
   FROM areas x
   LEFT JOIN ta ON ta.area = x.area
   LEFT JOIN tb ON tb.area = x.area
@@ -25,8 +25,8 @@ per_area AS (
 ),
 effects AS (
   SELECT area, total_a, total_b, total_mixed,
-    CAST(CASE $mode WHEN 'both' THEN total_mixed - total_a WHEN 'data' THEN total_b - total_a ELSE 0 END AS DECIMAL(18,2)) AS data_effect,
-    CAST(CASE $mode WHEN 'both' THEN total_b - total_mixed WHEN 'contract' THEN total_b - total_a ELSE 0 END AS DECIMAL(18,2)) AS contract_effect
+    CAST(CASE $mode WHEN 'both' THEN total_mixed - total_a WHEN 'data' THEN total_b - total_a ELSE 0 END AS DECIMAL(38,2)) AS data_effect,
+    CAST(CASE $mode WHEN 'both' THEN total_b - total_mixed WHEN 'contract' THEN total_b - total_a ELSE 0 END AS DECIMAL(38,2)) AS contract_effect
   FROM per_area
   WHERE total_a <> total_b OR total_mixed IS DISTINCT FROM total_a
 ),

@@ -44,7 +44,7 @@ SELECT
   coalesce(a.component, b.component) AS component,
   a.amount AS old,
   b.amount AS new,
-  CAST(coalesce(b.amount, 0) - coalesce(a.amount, 0) AS DECIMAL(18,2)) AS change
+  CAST(coalesce(b.amount, 0) - coalesce(a.amount, 0) AS DECIMAL(38,2)) AS change
 FROM diff_pay_a a
 FULL JOIN diff_pay_b b ON a.area = b.area AND a.period = b.period AND a.component = b.component
 WHERE a.amount IS DISTINCT FROM b.amount;
@@ -58,9 +58,9 @@ tot_a AS (SELECT area, period, sum(amount) AS total FROM a_payments GROUP BY are
 tot_b AS (SELECT area, period, sum(amount) AS total FROM b_payments GROUP BY area, period)
 SELECT
   k.area, k.period,
-  CAST(coalesce(ta.total, 0) AS DECIMAL(18,2)) AS payment_a,
-  CAST(coalesce(tb.total, 0) AS DECIMAL(18,2)) AS payment_b,
-  CAST(coalesce(tb.total, 0) - coalesce(ta.total, 0) AS DECIMAL(18,2)) AS impact
+  CAST(coalesce(ta.total, 0) AS DECIMAL(38,2)) AS payment_a,
+  CAST(coalesce(tb.total, 0) AS DECIMAL(38,2)) AS payment_b,
+  CAST(coalesce(tb.total, 0) - coalesce(ta.total, 0) AS DECIMAL(38,2)) AS impact
 FROM keys k
 LEFT JOIN tot_a ta ON ta.area = k.area AND ta.period = k.period
 LEFT JOIN tot_b tb ON tb.area = k.area AND tb.period = k.period;

@@ -49,16 +49,16 @@ outc AS (
 money AS (
   SELECT *,
     CASE
-      WHEN status IS DISTINCT FROM 'final' THEN CAST(0 AS DECIMAL(18,2))
-      WHEN binary_outcome = 'payment' THEN CAST(round((bb - a) * n * CAST($binary_price AS DECIMAL(18,6)), 2) AS DECIMAL(18,2))
-      WHEN binary_outcome = 'deduction' THEN CAST(round(-(a - bb) * n * CAST($deduction_price AS DECIMAL(18,6)), 2) AS DECIMAL(18,2))
-      ELSE CAST(0 AS DECIMAL(18,2))
+      WHEN status IS DISTINCT FROM 'final' THEN CAST(0 AS DECIMAL(38,2))
+      WHEN binary_outcome = 'payment' THEN CAST(round((bb - a) * n * CAST($binary_price AS DECIMAL(18,6)), 2) AS DECIMAL(38,2))
+      WHEN binary_outcome = 'deduction' THEN CAST(round(-(a - bb) * n * CAST($deduction_price AS DECIMAL(18,6)), 2) AS DECIMAL(38,2))
+      ELSE CAST(0 AS DECIMAL(38,2))
     END AS pay_engine,
     CASE
-      WHEN status IS DISTINCT FROM 'final' THEN CAST(0 AS DECIMAL(18,2))
-      WHEN binary_outcome2 = 'payment' THEN CAST(round((bb - a2) * n2 * CAST($binary_price AS DECIMAL(18,6)), 2) AS DECIMAL(18,2))
-      WHEN binary_outcome2 = 'deduction' THEN CAST(round(-(a2 - bb) * n2 * CAST($deduction_price AS DECIMAL(18,6)), 2) AS DECIMAL(18,2))
-      ELSE CAST(0 AS DECIMAL(18,2))
+      WHEN status IS DISTINCT FROM 'final' THEN CAST(0 AS DECIMAL(38,2))
+      WHEN binary_outcome2 = 'payment' THEN CAST(round((bb - a2) * n2 * CAST($binary_price AS DECIMAL(18,6)), 2) AS DECIMAL(38,2))
+      WHEN binary_outcome2 = 'deduction' THEN CAST(round(-(a2 - bb) * n2 * CAST($deduction_price AS DECIMAL(18,6)), 2) AS DECIMAL(38,2))
+      ELSE CAST(0 AS DECIMAL(38,2))
     END AS pay_provider
   FROM outc
 )

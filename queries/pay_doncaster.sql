@@ -36,14 +36,14 @@ SELECT *, 'binary reconviction rate ' || coalesce(qpct1(b), 'n/a') || ' (' || cn
                   WHEN 'target_missed' THEN 'target missed, at_risk_share of contract_value is refunded'
                   ELSE 'no result' END AS words
 FROM dn_decided;
-INSERT INTO payments
+INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail)
 SELECT area, period, 'binary_deduction',
   '-' || qpct1(qdec($share)) || ' x ' || gbp($contract_value) || ': ' || words,
   pence(qneg(qmul(qdec($share), qdec($contract_value)))), 'at_risk_share', NULL,
   period_start, period_end, status, 'results', 1, NULL,
   'exact: ' || r || ' / ' || n || ' against the baseline ' || qfix(bl, 6)
 FROM dn_words WHERE outcome = 'target_missed' AND status = 'final' AND $contract_value IS NOT NULL;
-INSERT INTO pay_outcomes
+INSERT INTO pay_outcomes (area, area_order, period, period_start, period_end, status, final_on, outcome, summary)
 SELECT area, NULL, period, period_start, period_end, status,
   CAST(period_end + to_months($final_months) AS DATE), outcome,
   words || CASE WHEN status = 'final' THEN '' ELSE '; interim result: shown, never paid' END

@@ -57,7 +57,7 @@ FROM pay_years_priced y,
                                          CAST(y.y_to AS TIMESTAMP), INTERVAL 1 MONTH)) AS m);
 CREATE OR REPLACE TEMP TABLE pay_fee_exact AS
 SELECT *, qmul(qdiv(price_y, qint(12)), q(covered, dim)) AS fee FROM pay_fee_months;
-INSERT INTO payments
+INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail)
 SELECT area, month, 'fee_for_service',
   price_txt_basis || ' / 12' || CASE WHEN covered = dim THEN '' ELSE ' x ' || covered || '/' || dim || ' days' END
   || ': contract year ' || (idx + 1) || ' (' || year_label || ') annual price'
@@ -67,7 +67,7 @@ SELECT area, month, 'fee_for_service',
   pence(fee), key || '.annual_price', area_order, m_start, m_end, 'final', 'fee', 1, year_label,
   'exact amount ' || qfix(fee, 6)
 FROM pay_fee_exact;
-INSERT INTO payments
+INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail)
 WITH w AS (
   SELECT y.area, y.idx, coalesce(sum(CAST(d.weight_txt AS DECIMAL(38,12)) * d.n), 0) AS w_sum,
     CAST(coalesce(sum(d.n), 0) AS BIGINT) AS starts_n
@@ -94,7 +94,7 @@ SELECT area, year_label, 'volume_reconciliation',
   'unrounded: W = ' || qfix(wq, 6) || ', unit = ' || qfix(unit, 6) || '; exact amount '
   || qfix(CASE WHEN qlt(hi, wq) THEN qmul(qsub(wq, hi), unit) ELSE qneg(qmul(qsub(lo, wq), unit)) END, 6)
 FROM r WHERE qlt(hi, wq) OR qlt(wq, lo);
-INSERT INTO payments
+INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail)
 WITH fm AS (
   SELECT area, month, any_value(area_order) AS area_order, any_value(m_start) AS m_start, any_value(m_end) AS m_end,
     min(year_label) AS year_label, list_reduce(list(fee), (x, y) -> qadd(x, y)) AS fee

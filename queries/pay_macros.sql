@@ -54,9 +54,9 @@ CREATE OR REPLACE MACRO qdbl(a) AS list_transform([a], lambda qd_v: qd_v.n::DOUB
 CREATE OR REPLACE MACRO qunits(a, m) AS
   list_transform([{'a': a, 'm': m::HUGEINT}], lambda qu_v:
     sign(qu_v.a.n)::HUGEINT * ((abs(qu_v.a.n) * 2 * qu_v.m + qu_v.a.d) // (2 * qu_v.a.d)))[1];
--- THE rounding rule for money: exact rational pounds -> DECIMAL(18,2), half away from zero.
+-- THE rounding rule for money: exact rational pounds -> DECIMAL(38,2), half away from zero.
 CREATE OR REPLACE MACRO pence(a) AS
-  CAST(CAST(qunits(a, 100) AS DECIMAL(38,0)) * 0.01 AS DECIMAL(18,2));
+  CAST(CAST(qunits(a, 100) AS DECIMAL(38,0)) * 0.01 AS DECIMAL(38,2));
 -- a rate as DECIMAL(18,6) (rounded half away from zero), for CSV outputs
 CREATE OR REPLACE MACRO qfix6(a) AS
   CAST(CAST(qunits(a, 1000000) AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(18,6));

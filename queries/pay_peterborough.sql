@@ -42,7 +42,7 @@ SELECT *, reduction IS NOT NULL AND qle(qdec(thr_txt), reduction) AS meets,
   || ' the ' || CASE WHEN pilot THEN 'whole-pilot threshold ' ELSE 'cohort threshold ' END
   || qpct1(qdec(thr_txt)) AS words
 FROM pb;
-INSERT INTO payments
+INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail)
 SELECT p.area, p.period, 'frequency_payment',
   '(' || qfix(qmul(p.c, qint(100)), 1) || ' - ' || qfix(qmul(p.t, qint(100)), 1) || ') / 100 x ' || cnt(p.tn)
   || ' offenders x ' || gbp($price)
@@ -52,7 +52,7 @@ SELECT p.area, p.period, 'frequency_payment',
   'unrounded per 100: treatment ' || p.te || ' x 100 / ' || p.tn || ' = ' || qfix(qmul(p.t, qint(100)), 6) || ', comparison ' || p.ce || ' x 100 / ' || p.cn || ' = ' || qfix(qmul(p.c, qint(100)), 6) || '; exact amount ' || qfix(p.exact_amount, 6)
 FROM pb_decided p
 WHERE NOT p.pilot AND p.meets AND p.status = 'final' AND $price IS NOT NULL;
-INSERT INTO payments
+INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail)
 WITH paid AS (SELECT area, sum(amount) AS cohort_paid FROM payments
               WHERE section = 'results' AND component = 'frequency_payment' GROUP BY area)
 SELECT p.area, p.period, 'frequency_payment',
@@ -66,7 +66,7 @@ SELECT p.area, p.period, 'frequency_payment',
 FROM pb_decided p LEFT JOIN paid ON paid.area = p.area
 WHERE p.pilot AND p.meets AND p.status = 'final' AND $price IS NOT NULL
   AND qlt(qdec(coalesce(paid.cohort_paid, 0)), p.exact_amount);
-INSERT INTO pay_outcomes
+INSERT INTO pay_outcomes (area, area_order, period, period_start, period_end, status, final_on, outcome, summary)
 SELECT area, NULL, period, period_start, period_end, status,
   CAST(period_end + to_months($final_months) AS DATE),
   CASE WHEN reduction IS NULL THEN 'none' WHEN meets THEN 'payment' ELSE 'none' END,

@@ -17,7 +17,7 @@ t AS (SELECT area, period, sum(amount) AS total, count(*) AS lines FROM payments
 SELECT k.area, coalesce(a.name, k.area) AS area_name, k.period,
   strftime(k.period_start, '%Y-%m-%d') AS period_start, strftime(k.period_end, '%Y-%m-%d') AS period_end,
   k.status, k.section, o.outcome, o.summary, strftime(o.final_on, '%Y-%m-%d') AS final_on,
-  CAST(coalesce(t.total, 0) AS DECIMAL(18,2))::VARCHAR AS total, coalesce(t.lines, 0)::INTEGER AS lines
+  CAST(coalesce(t.total, 0) AS DECIMAL(38,2))::VARCHAR AS total, coalesce(t.lines, 0)::INTEGER AS lines
 FROM k LEFT JOIN pay_outcomes o ON o.area = k.area AND o.period = k.period
 LEFT JOIN t ON t.area = k.area AND t.period = k.period
 LEFT JOIN areas a ON a.cpa = k.area

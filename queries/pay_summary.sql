@@ -20,10 +20,10 @@ rows AS (
   SELECT area, 'outside contract years', NULL, fees, credits, reconciliation, results, net
   FROM l WHERE year_label IS NULL)
 SELECT r.area, coalesce(a.name, r.area) AS area_name, r.year_label AS contract_year,
-  CAST(coalesce(r.fees, 0) AS DECIMAL(18,2))::VARCHAR AS fee_for_service,
-  CAST(coalesce(r.credits, 0) AS DECIMAL(18,2))::VARCHAR AS service_credit,
-  CAST(coalesce(r.reconciliation, 0) AS DECIMAL(18,2))::VARCHAR AS volume_reconciliation,
-  CAST(coalesce(r.results, 0) AS DECIMAL(18,2))::VARCHAR AS results,
-  CAST(coalesce(r.net, 0) AS DECIMAL(18,2))::VARCHAR AS net
+  CAST(coalesce(r.fees, 0) AS DECIMAL(38,2))::VARCHAR AS fee_for_service,
+  CAST(coalesce(r.credits, 0) AS DECIMAL(38,2))::VARCHAR AS service_credit,
+  CAST(coalesce(r.reconciliation, 0) AS DECIMAL(38,2))::VARCHAR AS volume_reconciliation,
+  CAST(coalesce(r.results, 0) AS DECIMAL(38,2))::VARCHAR AS results,
+  CAST(coalesce(r.net, 0) AS DECIMAL(38,2))::VARCHAR AS net
 FROM rows r LEFT JOIN areas a ON a.cpa = r.area
 ORDER BY coalesce(a.area_order, 2147483647), r.area, r.y_from NULLS LAST, r.year_label;

@@ -19,7 +19,7 @@ SELECT *, q(k, r) AS f,
   coalesce(format('{:.1f}%', lower * 100), 'n/a') AS lower_txt,
   coalesce(format('{:.1f}%', upper * 100), 'n/a') AS upper_txt
 FROM pay_trcrc_input WHERE area <> 'ALL';
-INSERT INTO payments
+INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail)
 SELECT area, period, 'binary_payment',
   '(' || qpct1(b) || ' - ' || qpct1(a) || ') x ' || cnt(n) || ' offenders x ' || gbp($binary_price)
   || ': baseline binary rate minus the adjusted binary rate (' || $adjustment
@@ -30,7 +30,7 @@ SELECT area, period, 'binary_payment',
   'unrounded: B = ' || qfix(b, 6) || ', a = ' || qfix(a, 6) || '; exact amount ' || qfix(qmul(qmul(qsub(b, a), qint(n)), qdec($binary_price)), 6)
 FROM pay_trcrc_rows
 WHERE status = 'final' AND $binary_price IS NOT NULL AND binary_outcome = 'payment' AND a IS NOT NULL AND b IS NOT NULL;
-INSERT INTO payments
+INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail)
 SELECT area, period, 'binary_deduction',
   '-(' || qpct1(a) || ' - ' || qpct1(b) || ') x ' || cnt(n) || ' offenders x ' || gbp($deduction_price)
   || ': the adjusted binary rate (' || $adjustment
@@ -41,7 +41,7 @@ SELECT area, period, 'binary_deduction',
   'unrounded: B = ' || qfix(b, 6) || ', a = ' || qfix(a, 6) || '; exact amount ' || qfix(qneg(qmul(qmul(qsub(a, b), qint(n)), qdec($deduction_price))), 6)
 FROM pay_trcrc_rows
 WHERE status = 'final' AND $deduction_price IS NOT NULL AND binary_outcome = 'deduction' AND a IS NOT NULL AND b IS NOT NULL;
-INSERT INTO payments
+INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail)
 SELECT area, period, 'frequency_payment',
   '(' || qfix(bf, 2) || ' - ' || qfix(f, 2) || ') x ' || cnt(r) || ' reoffenders x ' || gbp($frequency_price)
   || ': baseline reoffences per reoffender minus this period''s, times the reoffenders, times the frequency price'
@@ -53,7 +53,7 @@ FROM pay_trcrc_rows
 WHERE status = 'final' AND $frequency_price IS NOT NULL AND f IS NOT NULL AND bf IS NOT NULL
   AND frequency_outcome = 'reduced' AND qlt(f, bf)
   AND ($hurdle = 'none' OR binary_outcome = 'payment');
-INSERT INTO payments
+INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail)
 SELECT area, period, 'cap',
   gbp($cap) || ' - ' || gbp(pos)
   || ': the period''s positive total (binary and frequency payments) is capped at payments.cap_per_period',
@@ -64,7 +64,7 @@ FROM (SELECT area, period, any_value(area_order) AS area_order, any_value(period
       FROM payments WHERE section = 'results' AND component IN ('binary_payment', 'frequency_payment')
       GROUP BY area, period)
 WHERE $cap IS NOT NULL AND pos > CAST($cap AS DECIMAL(38,12));
-INSERT INTO payments
+INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail)
 SELECT area, period, 'cap',
   gbp(ded) || ' - ' || gbp($deduction_cap)
   || ': the period''s deductions are capped at payments.deduction_cap_per_period',
@@ -75,7 +75,7 @@ FROM (SELECT area, period, any_value(area_order) AS area_order, any_value(period
       FROM payments WHERE section = 'results' AND component = 'binary_deduction'
       GROUP BY area, period)
 WHERE $deduction_cap IS NOT NULL AND ded > CAST($deduction_cap AS DECIMAL(38,12));
-INSERT INTO pay_outcomes
+INSERT INTO pay_outcomes (area, area_order, period, period_start, period_end, status, final_on, outcome, summary)
 SELECT area, area_order, period, period_start, period_end, status,
   CAST(period_end + to_months($final_months) AS DATE),
   coalesce(binary_outcome, 'none'),

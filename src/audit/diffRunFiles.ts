@@ -48,7 +48,7 @@ export const PAYMENT_COLUMNS: readonly (readonly [string, string])[] = [
   ['period', 'VARCHAR'],
   ['component', 'VARCHAR'],
   ['basis', 'VARCHAR'],
-  ['amount', 'DECIMAL(18,2)'],
+  ['amount', 'DECIMAL(38,2)'],
   ['rule', 'VARCHAR'],
 ];
 

@@ -181,7 +181,7 @@ export async function runAssess(opts: AssessOptions): Promise<AssessResult> {
     };
     await writePaymentOutputs(ctx);
     const outcomes = await db.allNamed<AssessRow>('pay_assess_summary');
-    const total = String(await db.scalar(`SELECT CAST(coalesce(sum(amount), 0) AS DECIMAL(18,2))::VARCHAR FROM payments WHERE area <> 'ALL'`));
+    const total = String(await db.scalar(`SELECT CAST(coalesce(sum(amount), 0) AS DECIMAL(38,2))::VARCHAR FROM payments WHERE area <> 'ALL'`));
     return { contract: c.contract, scheme: c.scheme, out: opts.out, outcomes, total };
   } finally {
     db.close();

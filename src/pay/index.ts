@@ -7,7 +7,7 @@ export { writePaymentOutputs } from './outputs.js';
 
 /**
  * Payments (method.md sections 8-10) for `pbr run`: creates table `payments` (one row per
- * statement line: area, period, component, basis, amount DECIMAL(18,2), rule + sort/helper columns,
+ * statement line: area, period, component, basis, amount DECIMAL(38,2), rule + sort/helper columns,
  * see queries/pay_create.sql) and `pay_outcomes` (what each results period's statement says).
  *
  * Reads: measures, offender_outcomes, baselines_input (tr-crc); offender_outcomes + measures

@@ -1,0 +1,9 @@
+-- name: output_macros
+-- params: (none)
+-- returns: macro safe_cell(x): the text x as a CSV cell people may open in a spreadsheet. Text that
+--   starts with =, +, -, @, a tab or a carriage return would be read as a formula; it gets a leading
+--   apostrophe so that it shows as the text it is (src/core/sheets.ts safeText, the same rule for
+--   the CSV and workbook cells written from JavaScript). Apply it to text columns only: numbers
+--   (amounts, rates, counts) are never passed through it, so -12.50 stays a number.
+CREATE OR REPLACE MACRO safe_cell(x) AS
+  CASE WHEN regexp_matches(x, '^[=+\-@\t\r]') THEN '''' || x ELSE x END;
