@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../src/paths.js';
@@ -182,6 +182,84 @@ describe('docs/contract.md', () => {
     for (const b of examples) {
       const c = parseContract(blockValue(b), `docs/contract.md example ${b.marker}`);
       expect(c.scheme).toBe(b.marker);
+    }
+  });
+});
+
+// ------------------------------------------------------------------ docs/method.md and links
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
+function slug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
+}
+
+/** Anchors of a markdown file's headings (outside code blocks). */
+function anchors(md: string): Set<string> {
+  const out = new Set<string>();
+  let inCode = false;
+  for (const l of md.split('\n')) {
+    if (/^\s*```/.test(l)) inCode = !inCode;
+    const h = /^#{1,6} (.*)$/.exec(l);
+    if (h && !inCode) out.add(slug(h[1]!));
+  }
+  return out;
+}
+
+/** Markdown links [text](target) outside code blocks and inline code. */
+function links(md: string): string[] {
+  const out: string[] = [];
+  let inCode = false;
+  for (const l of md.split('\n')) {
+    if (/^\s*```/.test(l)) inCode = !inCode;
+    if (inCode) continue;
+    const text = l.replace(/`[^`]*`/g, (c) => (c.includes('](') ? c : ''));
+    for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) out.push(m[1]!);
+  }
+  return out;
+}
+
+const USER_DOCS = ['docs/method.md', 'docs/contract.md', 'docs/internals.md'];
+
+describe('user documentation links only to files in the repository', () => {
+  for (const doc of USER_DOCS) {
+    it(`${doc}: every link is relative and resolves to a file (and heading) in the repository`, () => {
+      const md = readFileSync(path.join(PACKAGE_ROOT, doc), 'utf8');
+      for (const target of links(md)) {
+        expect(/^[a-z]+:/i.test(target), `${doc}: ${target} leaves the repository`).toBe(false);
+        const [file, anchor] = target.split('#') as [string, string | undefined];
+        const p = file === '' ? path.join(PACKAGE_ROOT, doc) : path.resolve(path.dirname(path.join(PACKAGE_ROOT, doc)), file);
+        expect(p.startsWith(PACKAGE_ROOT + path.sep), `${doc}: ${target} is outside the repository`).toBe(true);
+        expect(existsSync(p), `${doc}: ${target} does not exist`).toBe(true);
+        if (anchor !== undefined) expect(anchors(readFileSync(p, 'utf8')).has(anchor), `${doc}: ${target} names no heading`).toBe(true);
+      }
+    });
+
+    it(`${doc}: names no machine path or file outside the repository`, () => {
+      const md = readFileSync(path.join(PACKAGE_ROOT, doc), 'utf8');
+      expect(md).not.toMatch(/\.\.\/shared|\/work\/|\/home\/|issue tracker|\/issues\//);
+    });
+  }
+});
+
+describe('docs/method.md', () => {
+  const md = readFileSync(path.join(PACKAGE_ROOT, 'docs', 'method.md'), 'utf8');
+  const sections = md.split(/^## (?=\d+\. )/m).slice(1);
+
+  it('has sections 1 to 15 in order', () => {
+    expect(sections.map((s) => Number(/^(\d+)\./.exec(s)![1]))).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+  });
+
+  it('every section states the rule, gives a worked example and links the contract keys that change it', () => {
+    for (const s of sections) {
+      const title = s.split('\n')[0];
+      expect(s, title).toContain('**The rule.**');
+      expect(s, title).toContain('**Worked example.**');
+      // the paragraph starting **Contract key(s):** links into contract.md
+      expect(s, title).toMatch(/\*\*Contract keys?:\*\*(?:(?!\n\n)[\s\S])*\]\(contract\.md#/);
     }
   });
 });
