@@ -16,6 +16,7 @@ import { finalMonths, trcrcParams } from '../src/pay/params.js';
 import { significanceZ } from '../src/measure/normal.js';
 import { measureInline, rows, type Inline, type Measured, type OffenceRow, type PersonRow, type StartRow } from './measure-helpers/load.js';
 import { close, cohortOf, measureRow, outcome, reasons } from './measure-helpers/read.js';
+import { pbr } from './helpers/cli.js';
 
 describe('README', () => {
   const readme = readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
@@ -29,6 +30,12 @@ describe('README', () => {
 
 describe('shipped JSON Schemas (schema/)', () => {
   const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { files: string[] };
+
+  it('`pbr contract-schema` prints schema/contract.schema.json exactly', () => {
+    const r = pbr(['contract-schema']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(readFileSync(path.join(PACKAGE_ROOT, 'schema', 'contract.schema.json'), 'utf8'));
+  });
 
   for (const s of SHIPPED_SCHEMAS) {
     it(`${s.file} is current: run \`npm run docs\` and commit it after changing its schema`, () => {
