@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -337,118 +337,50 @@ async function assess(contract: Record<string, unknown>, csv: string): Promise<{
 const amounts = (lines: Record<string, string>[]) => lines.map((l) => `${l.period} ${l.component} ${l.amount}`);
 
 describe('docs/method.md worked examples agree with the engine', () => {
-  it('section 1: dates, ages and final periods', async () => {
-    await withMeasure(
-      {
-        people: [{ person_id: 'A', date_of_birth: '2004-02-29' }, { person_id: 'B' }],
-        starts: [
-          { start_id: 'SA', person_id: 'A', start_date: '2022-02-28' },
-          { start_id: 'SB', person_id: 'B', start_date: '2024-01-31' },
-        ],
-        contract: { cohort: { period: 'quarter', from: '2022-01-01', to: '2024-03-31' }, follow_up: { as_of: '2025-09-29' } },
-      },
-      async (m) => {
-        // born 29 February 2004: 17 on 2022-02-28, so not in the cohort of 2022Q1
-        expect(await cohortOf(m, '2022Q1')).toEqual([]);
-        const o = (await outcome(m, 'B', '2024Q1'))!;
-        expect([o.window_end, o.waiting_end]).toEqual(['2025-01-31', '2025-07-31']);
-        // 2024Q1 ends 2024-03-31; final from add_months(2024-03-31, 18) = 2025-09-30
-        expect((await measureRow(m, 'A1', '2024Q1')).status).toBe('interim');
-      },
-    );
-    await withMeasure(
-      {
-        people: [{ person_id: 'B' }],
-        starts: [{ start_id: 'SB', person_id: 'B', start_date: '2024-01-31' }],
-        contract: { cohort: { period: 'quarter', from: '2024-01-01', to: '2024-03-31' }, follow_up: { as_of: '2025-09-30' } },
-      },
-      async (m) => {
-        expect((await measureRow(m, 'A1', '2024Q1')).status).toBe('final');
-      },
-    );
-  });
-
-  it('section 2: who is in the cohort of 2024Q1, and in which area', async () => {
-    await withMeasure(
-      {
-        people: [
-          { person_id: 'P1' }, { person_id: 'P2' }, { person_id: 'P3' }, { person_id: 'P4', date_of_birth: '2006-02-15' },
-          { person_id: 'P5', pnc_matched: false }, { person_id: 'P6' }, { person_id: 'P7' },
-        ],
-        starts: [
-          { start_id: 'S1a', person_id: 'P1', start_date: '2024-02-10', cpa: 'A1' },
-          { start_id: 'S1b', person_id: 'P1', start_date: '2024-01-20', start_type: 'SSO', cpa: 'A2' },
-          { start_id: 'S1c', person_id: 'P1', start_date: '2024-05-02', cpa: 'A1' },
-          { start_id: 'S2a', person_id: 'P2', start_date: '2024-01-05', start_type: 'CUSTODY_RELEASE', sentence_length_days: 1 },
-          { start_id: 'S2b', person_id: 'P2', start_date: '2024-03-01' },
-          { start_id: 'S3', person_id: 'P3', start_date: '2024-01-10', em_only: true },
-          { start_id: 'S4', person_id: 'P4', start_date: '2024-02-14' },
-          { start_id: 'S5', person_id: 'P5', start_date: '2024-02-01' },
-          { start_id: 'S6a', person_id: 'P6', start_date: '2024-03-15', cpa: 'A1' },
-          { start_id: 'S6B', person_id: 'P6', start_date: '2024-03-15', cpa: 'A2' },
-          { start_id: 'S7', person_id: 'P7', start_date: '2024-02-20', allocation: 'NPS' },
-        ],
-        contract: { cohort: { period: 'quarter', from: '2024-01-01', to: '2024-06-30' } },
-      },
-      async (m) => {
-        const idx = await rows(m.db, `SELECT period, person_id, index_start_id, area, measurable FROM offender_outcomes ORDER BY period, person_id`);
-        expect(idx).toEqual([
-          { period: '2024Q1', person_id: 'P1', index_start_id: 'S1b', area: 'A2', measurable: true },
-          { period: '2024Q1', person_id: 'P2', index_start_id: 'S2b', area: 'A1', measurable: true },
-          { period: '2024Q1', person_id: 'P5', index_start_id: 'S5', area: 'A1', measurable: false },
-          { period: '2024Q1', person_id: 'P6', index_start_id: 'S6B', area: 'A2', measurable: true },
-          { period: '2024Q2', person_id: 'P1', index_start_id: 'S1c', area: 'A1', measurable: true },
-        ]);
-        const a1 = await measureRow(m, 'A1', '2024Q1');
-        const a2 = await measureRow(m, 'A2', '2024Q1');
-        const all = await measureRow(m, 'ALL', '2024Q1');
-        expect([a1.eligible, a1.measurable, a2.eligible, a2.measurable, all.eligible, all.measurable]).toEqual([2, 1, 2, 2, 4, 3]);
-      },
-    );
-  });
-
-  it('section 3: which offences count, and the reconviction events', async () => {
+  // Sections 1-5 share one dataset, one area per example: section 2's people in A1 and A2,
+  // section 3's person Q in A3 (index 2024-01-31, also section 1's dates), section 4's cohort and
+  // section 5's baseline in A4. as_of 2025-09-30: the day 2024Q1 becomes final.
+  let shared: Measured;
+  beforeAll(async () => {
+    const people: PersonRow[] = [
+      { person_id: 'P1' }, { person_id: 'P2' }, { person_id: 'P3' }, { person_id: 'P4', date_of_birth: '2006-02-15' },
+      { person_id: 'P5', pnc_matched: false }, { person_id: 'P6' }, { person_id: 'P7' }, { person_id: 'Q' },
+    ];
+    const starts: StartRow[] = [
+      { start_id: 'S1a', person_id: 'P1', start_date: '2024-02-10', cpa: 'A1' },
+      { start_id: 'S1b', person_id: 'P1', start_date: '2024-01-20', start_type: 'SSO', cpa: 'A2' },
+      { start_id: 'S1c', person_id: 'P1', start_date: '2024-05-02', cpa: 'A1' },
+      { start_id: 'S2a', person_id: 'P2', start_date: '2024-01-05', start_type: 'CUSTODY_RELEASE', sentence_length_days: 1 },
+      { start_id: 'S2b', person_id: 'P2', start_date: '2024-03-01' },
+      { start_id: 'S3', person_id: 'P3', start_date: '2024-01-10', em_only: true },
+      { start_id: 'S4', person_id: 'P4', start_date: '2024-02-14' },
+      { start_id: 'S5', person_id: 'P5', start_date: '2024-02-01' },
+      { start_id: 'S6a', person_id: 'P6', start_date: '2024-03-15', cpa: 'A1' },
+      { start_id: 'S6B', person_id: 'P6', start_date: '2024-03-15', cpa: 'A2' },
+      { start_id: 'S7', person_id: 'P7', start_date: '2024-02-20', allocation: 'NPS' },
+      { start_id: 'SQ', person_id: 'Q', start_date: '2024-01-31', cpa: 'A3' },
+    ];
     const o = (id: string, offence_date: string, disposal_date: string, more: Partial<OffenceRow> = {}): OffenceRow => ({
       offence_id: id, person_id: 'Q', offence_date, disposal_date, ...more,
     });
-    await withMeasure(
-      {
-        people: [{ person_id: 'Q' }],
-        starts: [{ start_id: 'S', person_id: 'Q', start_date: '2024-01-31' }],
-        offences: [
-          o('X1', '2024-01-31', '2024-03-01'),
-          o('X2', '2024-05-10', '2024-09-02', { court_event_id: 'C1' }),
-          o('X3', '2024-05-12', '2024-09-02', { court_event_id: 'C1' }),
-          o('X4', '2024-08-01', '2024-08-20', { disposal_type: 'CAUTION' }),
-          o('X5', '2024-10-01', '2024-11-01', { breach: true }),
-          o('X6', '2025-01-31', '2025-07-31'),
-          o('X7', '2025-01-20', '2025-08-01'),
-          o('X8', '2025-02-01', '2025-03-01'),
-          o('X9', '2024-06-01', '2024-07-01', { disposal_type: 'OTHER' }),
-        ],
-      },
-      async (m) => {
-        expect(await reasons(m, 'Q', '2024Q1')).toEqual({
-          X1: 'on_index_date', X2: 'counted', X3: 'counted', X4: 'counted', X5: 'breach',
-          X6: 'counted', X7: 'after_waiting_period', X8: 'after_window', X9: 'not_proven',
-        });
-        const q = (await outcome(m, 'Q', '2024Q1'))!;
-        expect([q.reoffender, q.reoffences, q.reconviction_events]).toEqual([true, 4, 2]);
-      },
-    );
-  });
-
-  it('sections 4 and 5: the measures of a period, and a pooled baseline', async () => {
-    // 2024Q1: R1-R4 reoffend (1, 2, 3 and 4 offences in 1, 1, 3 and 2 court events), N1-N6 do not,
-    // U is not PNC-matched. 2011Q1: six people, three reoffend with 9 offences; 2011Q2: four
-    // people, one reoffends once.
-    const people: PersonRow[] = [];
-    const starts: StartRow[] = [];
-    const offences: OffenceRow[] = [];
+    const offences: OffenceRow[] = [
+      o('X1', '2024-01-31', '2024-03-01'),
+      o('X2', '2024-05-10', '2024-09-02', { court_event_id: 'C1' }),
+      o('X3', '2024-05-12', '2024-09-02', { court_event_id: 'C1' }),
+      o('X4', '2024-08-01', '2024-08-20', { disposal_type: 'CAUTION' }),
+      o('X5', '2024-10-01', '2024-11-01', { breach: true }),
+      o('X6', '2025-01-31', '2025-07-31'),
+      o('X7', '2025-01-20', '2025-08-01'),
+      o('X8', '2025-02-01', '2025-03-01'),
+      o('X9', '2024-06-01', '2024-07-01', { disposal_type: 'OTHER' }),
+    ];
+    // section 4: in A4, R1-R4 reoffend (1, 2, 3 and 4 offences in 1, 1, 3 and 2 court events),
+    // N1-N6 do not, U is not PNC-matched; section 5: 2011Q1 six people, three reoffend with 9
+    // offences; 2011Q2 four people, one reoffends once.
     const add = (id: string, date: string, ogrs: string, events: number[], matched = true) => {
       people.push({ person_id: id, pnc_matched: matched });
-      starts.push({ start_id: `S${id}`, person_id: id, start_date: date, ogrs });
-      const y = Number(date.slice(0, 4));
+      starts.push({ start_id: `S${id}`, person_id: id, start_date: date, ogrs, cpa: 'A4' });
+      const y = date.slice(0, 4);
       events.forEach((k, e) => {
         for (let j = 0; j < k; j++) {
           offences.push({ offence_id: `O${id}-${e}-${j}`, person_id: id, offence_date: `${y}-06-1${j}`, disposal_date: `${y}-09-0${e + 1}`, court_event_id: `C${id}-${e}` });
@@ -463,20 +395,73 @@ describe('docs/method.md worked examples agree with the engine', () => {
     add('U', '2024-02-01', '0.9', [], false);
     for (const [id, k] of [['B1', 2], ['B2', 3], ['B3', 4], ['B4', 0], ['B5', 0], ['B6', 0]] as const) add(id, '2011-02-01', '0.5', k ? [k] : []);
     for (const [id, k] of [['B7', 1], ['B8', 0], ['B9', 0], ['B10', 0]] as const) add(id, '2011-05-01', '0.4', k ? [k] : []);
+    shared = await measureInline({
+      people,
+      starts,
+      offences,
+      contract: { cohort: { period: 'quarter', from: '2024-01-01', to: '2024-06-30' }, follow_up: { as_of: '2025-09-30' } },
+    });
+  });
+  afterAll(() => shared?.close());
+
+  it('section 1: dates, ages and final periods', async () => {
+    const q = (await outcome(shared, 'Q', '2024Q1'))!;
+    expect([q.window_end, q.waiting_end]).toEqual(['2025-01-31', '2025-07-31']);
+    // 2024Q1 ends 2024-03-31; final from add_months(2024-03-31, 18) = 2025-09-30 (as_of here)
+    expect((await measureRow(shared, 'A3', '2024Q1')).status).toBe('final');
     await withMeasure(
-      { people, starts, offences, contract: { cohort: { period: 'quarter', from: '2024-01-01', to: '2024-03-31' } } },
+      {
+        people: [{ person_id: 'A', date_of_birth: '2004-02-29' }, { person_id: 'B' }],
+        starts: [
+          { start_id: 'SA', person_id: 'A', start_date: '2022-02-28' },
+          { start_id: 'SB', person_id: 'B', start_date: '2024-01-31' },
+        ],
+        contract: { cohort: { period: 'quarter', from: '2022-01-01', to: '2024-03-31' }, follow_up: { as_of: '2025-09-29' } },
+      },
       async (m) => {
-        const r = await measureRow(m, 'A1', '2024Q1');
-        expect([r.eligible, r.measurable, r.reoffenders, r.reoffences, r.reconviction_events]).toEqual([11, 10, 4, 10, 7]);
-        expect(close(r.binary_rate, 0.4) && close(r.frequency_rate, 2.5) && close(r.reoffences_per_100, 100)).toBe(true);
-        expect(close(r.reconviction_events_per_100, 70) && close(r.expected_rate, 0.45)).toBe(true);
-        // baseline: 2011Q1 n 6, r 3, k 9, OGRS 3.0; 2011Q2 n 4, r 1, k 1, OGRS 1.6
-        expect([r.baseline_measurable, r.baseline_reoffenders, r.baseline_reoffences]).toEqual([10, 4, 10]);
-        expect(close(r.baseline_binary_rate, 0.4) && close(r.baseline_expected_rate, 0.46) && close(r.baseline_frequency_rate, 2.5)).toBe(true);
-        // additive: a = 0.4 - (0.45 - 0.46) = 0.41
-        expect(close(r.adjusted_binary_rate, 0.41)).toBe(true);
+        // born 29 February 2004: 17 on 2022-02-28, so not in the cohort of 2022Q1
+        expect(await cohortOf(m, '2022Q1')).toEqual([]);
+        expect((await measureRow(m, 'A1', '2024Q1')).status).toBe('interim');
       },
     );
+  });
+
+  it('section 2: who is in the cohort of 2024Q1, and in which area', async () => {
+    const idx = await rows(
+      shared.db,
+      `SELECT period, person_id, index_start_id, area, measurable FROM offender_outcomes WHERE person_id LIKE 'P_' ORDER BY period, person_id`,
+    );
+    expect(idx).toEqual([
+      { period: '2024Q1', person_id: 'P1', index_start_id: 'S1b', area: 'A2', measurable: true },
+      { period: '2024Q1', person_id: 'P2', index_start_id: 'S2b', area: 'A1', measurable: true },
+      { period: '2024Q1', person_id: 'P5', index_start_id: 'S5', area: 'A1', measurable: false },
+      { period: '2024Q1', person_id: 'P6', index_start_id: 'S6B', area: 'A2', measurable: true },
+      { period: '2024Q2', person_id: 'P1', index_start_id: 'S1c', area: 'A1', measurable: true },
+    ]);
+    const a1 = await measureRow(shared, 'A1', '2024Q1');
+    const a2 = await measureRow(shared, 'A2', '2024Q1');
+    expect([a1.eligible, a1.measurable, a2.eligible, a2.measurable]).toEqual([2, 1, 2, 2]);
+  });
+
+  it('section 3: which offences count, and the reconviction events', async () => {
+    expect(await reasons(shared, 'Q', '2024Q1')).toEqual({
+      X1: 'on_index_date', X2: 'counted', X3: 'counted', X4: 'counted', X5: 'breach',
+      X6: 'counted', X7: 'after_waiting_period', X8: 'after_window', X9: 'not_proven',
+    });
+    const q = (await outcome(shared, 'Q', '2024Q1'))!;
+    expect([q.reoffender, q.reoffences, q.reconviction_events]).toEqual([true, 4, 2]);
+  });
+
+  it('sections 4 and 5: the measures of a period, and a pooled baseline', async () => {
+    const r = await measureRow(shared, 'A4', '2024Q1');
+    expect([r.eligible, r.measurable, r.reoffenders, r.reoffences, r.reconviction_events]).toEqual([11, 10, 4, 10, 7]);
+    expect(close(r.binary_rate, 0.4) && close(r.frequency_rate, 2.5) && close(r.reoffences_per_100, 100)).toBe(true);
+    expect(close(r.reconviction_events_per_100, 70) && close(r.expected_rate, 0.45)).toBe(true);
+    // baseline: 2011Q1 n 6, r 3, k 9, OGRS 3.0; 2011Q2 n 4, r 1, k 1, OGRS 1.6
+    expect([r.baseline_measurable, r.baseline_reoffenders, r.baseline_reoffences]).toEqual([10, 4, 10]);
+    expect(close(r.baseline_binary_rate, 0.4) && close(r.baseline_expected_rate, 0.46) && close(r.baseline_frequency_rate, 2.5)).toBe(true);
+    // section 6 on these figures, additive: a = 0.4 - (0.45 - 0.46) = 0.41
+    expect(close(r.adjusted_binary_rate, 0.41)).toBe(true);
   });
 
   const TR = { cohort: { period: 'quarter', from: '2019-04-01' }, follow_up: { as_of: '2022-01-31' } };
