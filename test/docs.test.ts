@@ -486,7 +486,9 @@ describe('docs/method.md worked examples agree with the engine', () => {
     // A1: a = 170/400 - (0.485 - 0.5) = 0.44; A2: a = 176/400 - (0.46 - 0.5) = 0.48 ... see method.md
     expect(pick(band)).toEqual(['A1 0.440000 0.451001 0.548999 payment reduced', 'A2 0.480000 0.451001 0.548999 none reduced']);
     expect(pick(one)).toEqual(['A1 0.440000 0.458879 0.541121 payment reduced', 'A2 0.480000 0.458879 0.541121 none reduced']);
+    // the two-proportion band depends on a: for A1, p = (0.44 x 400 + 0.5 x 4000) / 4400
     expect(pick(two)[0]).toBe('A1 0.440000 0.448612 0.551388 payment reduced');
+    expect(two.outcomes[1]!.binary_outcome).toBe('none');
   });
 
   it('section 8: payments, deductions, the frequency hurdle and the caps', async () => {
