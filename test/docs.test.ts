@@ -1,8 +1,21 @@
-import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../src/paths.js';
-import { readmeWithInputs } from '../src/docs.js';
+import { parse as parseYaml } from 'yaml';
+import { readmeWithInputs, SHIPPED_SCHEMAS, schemaText } from '../src/docs.js';
+import { contractJsonSchema } from '../src/contract/schema.js';
+import { parseContract } from '../src/contract/load.js';
+import { Db, literal } from '../src/db/duckdb.js';
+import type { RunContext } from '../src/core/context.js';
+import { AGGREGATE_COLUMNS } from '../src/pay/assess.js';
+import { pay, payScheme } from '../src/pay/index.js';
+import { finalMonths, trcrcParams } from '../src/pay/params.js';
+import { significanceZ } from '../src/measure/normal.js';
+import { measureInline, rows, type Inline, type Measured, type OffenceRow, type PersonRow, type StartRow } from './measure-helpers/load.js';
+import { close, cohortOf, measureRow, outcome, reasons } from './measure-helpers/read.js';
+import { pbr } from './helpers/cli.js';
 
 describe('README', () => {
   const readme = readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
@@ -11,5 +24,580 @@ describe('README', () => {
   });
   it('input tables are the ones generated from src/schema/inputs.ts (run `npm run docs` after changing it)', () => {
     expect(readme).toBe(readmeWithInputs(readme));
+  });
+});
+
+describe('shipped JSON Schemas (schema/)', () => {
+  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { files: string[] };
+
+  it('`pbr contract-schema` prints schema/contract.schema.json exactly', () => {
+    const r = pbr(['contract-schema']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(readFileSync(path.join(PACKAGE_ROOT, 'schema', 'contract.schema.json'), 'utf8'));
+  });
+
+  for (const s of SHIPPED_SCHEMAS) {
+    it(`${s.file} is current: run \`npm run docs\` and commit it after changing its schema`, () => {
+      const file = readFileSync(path.join(PACKAGE_ROOT, s.file), 'utf8');
+      expect(file).toBe(schemaText(s));
+    });
+
+    it(`${s.file} has an $id naming the shipped file and a title, and is in the package`, () => {
+      const j = s.schema();
+      expect(String(j.$id).endsWith(`/${s.file}`)).toBe(true);
+      expect(typeof j.title).toBe('string');
+      expect(pkg.files).toContain(s.file.split('/')[0]);
+    });
+  }
+});
+
+// ------------------------------------------------------------------ docs/contract.md
+
+type Node = Record<string, unknown> & {
+  properties?: Record<string, Node>;
+  required?: string[];
+  anyOf?: Node[];
+  items?: Node;
+  additionalProperties?: Node | boolean;
+  default?: unknown;
+};
+
+interface KeyInfo {
+  node: Node;
+  required: boolean;
+}
+
+/** Every key of the JSON Schema as docs/contract.md names it: `a.b`, `a.list[].c`, `a.record.AREA[].d`. */
+function schemaKeys(root: Node): Map<string, KeyInfo> {
+  const out = new Map<string, KeyInfo>();
+  const walk = (node: Node, prefix: string) => {
+    for (const option of node.anyOf ?? []) walk(option, prefix);
+    for (const [k, child] of Object.entries(node.properties ?? {})) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      out.set(p, { node: child, required: (node.required ?? []).includes(k) });
+      walk(child, p);
+    }
+    if (node.items) walk(node.items, `${prefix}[]`);
+    if (node.additionalProperties && typeof node.additionalProperties === 'object') walk(node.additionalProperties, `${prefix}.AREA`);
+  };
+  walk(root, '');
+  return out;
+}
+
+/** The rows of the key tables (those headed | key | type | default | meaning | example |). */
+function keyRows(md: string): { key: string; def: string; example: string }[] {
+  const out: { key: string; def: string; example: string }[] = [];
+  let inKeyTable = false;
+  for (const l of md.split('\n')) {
+    if (!l.startsWith('|')) inKeyTable = false;
+    else if (l === '| key | type | default | meaning | example |') inKeyTable = true;
+    else if (inKeyTable && l.startsWith('| `')) {
+      const cells = l.slice(1, -1).split(' | ').map((c) => c.trim());
+      out.push({ key: cells[0]!.replace(/`/g, ''), def: cells[2] ?? '', example: cells[4] ?? '' });
+    }
+  }
+  return out;
+}
+
+function code(cell: string): unknown {
+  const m = /^`(.*)`$/.exec(cell);
+  if (!m) throw new Error(`expected a value in backticks, got ${cell}`);
+  return JSON.parse(m[1]!);
+}
+
+/** A valid contract with one of everything a key example may need to sit in. */
+function exampleBase(): Record<string, unknown> {
+  return {
+    contract: 'docs-example',
+    termination: { increase_points: 5, consecutive_periods: 2 },
+    fee_for_service: {
+      bands: [{ start_type: 'CO', weight: 1 }],
+      areas: { AREA: [{ from: '2015-02-01', to: '2016-01-31', annual_price: 1000, volume_low: 0, volume_high: 1000000 }] },
+    },
+  };
+}
+
+/** Sets value at a docs key path (`x[]` is the first element of list x) inside obj. */
+function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
+  const segs = key.split('.');
+  let o: Record<string, unknown> = obj;
+  segs.forEach((seg, i) => {
+    const list = seg.endsWith('[]');
+    const name = list ? seg.slice(0, -2) : seg;
+    if (i === segs.length - 1 && !list) {
+      o[name] = value;
+      return;
+    }
+    if (o[name] === undefined || o[name] === null) o[name] = list ? [{}] : {};
+    o = (list ? (o[name] as Record<string, unknown>[])[0] : o[name]) as Record<string, unknown>;
+  });
+}
+
+/** Fenced blocks of a markdown text: language, text, and the `<!-- example: NAME -->` line just before. */
+function fencedBlocks(md: string): { lang: string; text: string; marker: string | null }[] {
+  const out: { lang: string; text: string; marker: string | null }[] = [];
+  const lines = md.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)```([a-z]*)$/.exec(lines[i]!);
+    if (!open) continue;
+    const end = lines.indexOf(`${open[1]}\`\`\``, i + 1);
+    if (end < 0) throw new Error(`unclosed code block at line ${i + 1}`);
+    const marker = /^<!-- example: ([a-z-]+) -->$/.exec(lines[i - 1] ?? '');
+    out.push({ lang: open[2]!, text: lines.slice(i + 1, end).join('\n'), marker: marker ? marker[1]! : null });
+    i = end;
+  }
+  return out;
+}
+
+function blockValue(b: { lang: string; text: string }): Record<string, unknown> {
+  return (b.lang === 'json' ? JSON.parse(b.text) : parseYaml(b.text)) as Record<string, unknown>;
+}
+
+describe('docs/contract.md', () => {
+  const md = readFileSync(path.join(PACKAGE_ROOT, 'docs', 'contract.md'), 'utf8');
+  const keys = schemaKeys(contractJsonSchema() as Node);
+  const rows = keyRows(md);
+
+  it('documents every key of the contract schema, and no key the schema lacks', () => {
+    const documented = rows.map((r) => r.key);
+    expect([...keys.keys()].filter((k) => !documented.includes(k))).toEqual([]);
+    expect(documented.filter((k) => !keys.has(k))).toEqual([]);
+    expect(new Set(documented).size).toBe(documented.length);
+  });
+
+  it("gives each key the schema's own default (or says it is required, or absent)", () => {
+    for (const r of rows) {
+      const k = keys.get(r.key)!;
+      if (r.def === 'required') expect(k.required, r.key).toBe(true);
+      else if (r.def === 'absent') expect(k.required || 'default' in k.node, r.key).toBe(false);
+      else expect(code(r.def), r.key).toEqual(k.node.default);
+    }
+  });
+
+  it("each key's example is a valid value for that key", () => {
+    for (const r of rows) {
+      const c = exampleBase();
+      setKey(c, r.key, code(r.example));
+      expect(() => parseContract(c, `example of ${r.key}`), r.key).not.toThrow();
+    }
+  });
+
+  it('has one complete, valid example contract per scheme', () => {
+    const examples = fencedBlocks(md).filter((b) => b.marker !== null);
+    expect(examples.map((b) => b.marker)).toEqual(['tr-crc', 'peterborough', 'doncaster']);
+    for (const b of examples) {
+      const c = parseContract(blockValue(b), `docs/contract.md example ${b.marker}`);
+      expect(c.scheme).toBe(b.marker);
+    }
+  });
+});
+
+// ------------------------------------------------------------------ docs/method.md and links
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
+function slug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
+}
+
+/** Anchors of a markdown file's headings (outside code blocks). */
+function anchors(md: string): Set<string> {
+  const out = new Set<string>();
+  let inCode = false;
+  for (const l of md.split('\n')) {
+    if (/^\s*```/.test(l)) inCode = !inCode;
+    const h = /^#{1,6} (.*)$/.exec(l);
+    if (h && !inCode) out.add(slug(h[1]!));
+  }
+  return out;
+}
+
+/** Markdown links [text](target) outside code blocks and inline code. */
+function links(md: string): string[] {
+  const out: string[] = [];
+  let inCode = false;
+  for (const l of md.split('\n')) {
+    if (/^\s*```/.test(l)) inCode = !inCode;
+    if (inCode) continue;
+    const text = l.replace(/`[^`]*`/g, (c) => (c.includes('](') ? c : ''));
+    for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) out.push(m[1]!);
+  }
+  return out;
+}
+
+const USER_DOCS = ['docs/method.md', 'docs/contract.md', 'docs/internals.md'];
+
+describe('user documentation links only to files in the repository', () => {
+  for (const doc of USER_DOCS) {
+    it(`${doc}: every link is relative and resolves to a file (and heading) in the repository`, () => {
+      const md = readFileSync(path.join(PACKAGE_ROOT, doc), 'utf8');
+      for (const target of links(md)) {
+        expect(/^[a-z]+:/i.test(target), `${doc}: ${target} leaves the repository`).toBe(false);
+        const [file, anchor] = target.split('#') as [string, string | undefined];
+        const p = file === '' ? path.join(PACKAGE_ROOT, doc) : path.resolve(path.dirname(path.join(PACKAGE_ROOT, doc)), file);
+        expect(p.startsWith(PACKAGE_ROOT + path.sep), `${doc}: ${target} is outside the repository`).toBe(true);
+        expect(existsSync(p), `${doc}: ${target} does not exist`).toBe(true);
+        if (anchor !== undefined) expect(anchors(readFileSync(p, 'utf8')).has(anchor), `${doc}: ${target} names no heading`).toBe(true);
+      }
+    });
+
+    it(`${doc}: names no machine path or file outside the repository`, () => {
+      const md = readFileSync(path.join(PACKAGE_ROOT, doc), 'utf8');
+      expect(md).not.toMatch(/\.\.\/shared|\/work\/|\/home\/|issue tracker|\/issues\//);
+    });
+  }
+});
+
+describe('docs/method.md', () => {
+  const md = readFileSync(path.join(PACKAGE_ROOT, 'docs', 'method.md'), 'utf8');
+  const sections = md.split(/^## (?=\d+\. )/m).slice(1);
+
+  it('has sections 1 to 15 in order', () => {
+    expect(sections.map((s) => Number(/^(\d+)\./.exec(s)![1]))).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+  });
+
+  it('every section states the rule, gives a worked example and links the contract keys that change it', () => {
+    for (const s of sections) {
+      const title = s.split('\n')[0];
+      expect(s, title).toContain('**The rule.**');
+      expect(s, title).toContain('**Worked example.**');
+      // the paragraph starting **Contract key(s):** links into contract.md
+      expect(s, title).toMatch(/\*\*Contract keys?:\*\*(?:(?!\n\n)[\s\S])*\]\(contract\.md#/);
+    }
+  });
+});
+
+// ------------------------------------------------------------------ docs/method.md worked examples
+//
+// The numbers of the worked examples in docs/method.md, computed by the engine on the same small
+// data. Each test names its section; the working is written out in method.md itself.
+
+async function withMeasure<T>(data: Inline, f: (m: Measured) => Promise<T>): Promise<T> {
+  const m = await measureInline(data);
+  try {
+    return await f(m);
+  } finally {
+    m.close();
+  }
+}
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'docs-examples-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+let seq = 0;
+
+/**
+ * What `pbr assess` computes from an aggregates CSV, without writing its output files (which take
+ * most of its time): the same queries in the same order as src/pay/assess.ts, on one database.
+ */
+let assessDb: Db | null = null;
+afterAll(() => assessDb?.close());
+async function assess(contract: Record<string, unknown>, csv: string): Promise<{ outcomes: Record<string, string>[]; lines: Record<string, string>[] }> {
+  const c = parseContract({ contract: 'docs-example', ...contract });
+  const file = path.join(tmp, `agg${++seq}.csv`);
+  writeFileSync(file, csv);
+  if (!assessDb) {
+    assessDb = await Db.open({ threads: 1 });
+    await assessDb.exec('pay_macros');
+  }
+  const db = assessDb;
+  await db.run(`CREATE OR REPLACE TABLE agg_raw AS SELECT row_number() OVER () + 1 AS _line, * FROM read_csv(${literal(file)}, header = true, all_varchar = true)`);
+  const header = (await db.all<{ column_name: string }>('DESCRIBE agg_raw')).map((d) => d.column_name);
+  for (const col of AGGREGATE_COLUMNS) if (!header.includes(col)) await db.run(`ALTER TABLE agg_raw ADD COLUMN "${col}" VARCHAR`);
+  await db.exec('pay_create');
+  await db.exec('pay_assess_load', {
+    as_of: c.follow_up.as_of,
+    final_months: finalMonths(c),
+    scheme: c.scheme,
+    baseline_from: c.baseline.from,
+    baseline_to: c.baseline.to,
+    contract_areas: '[]',
+  });
+  if (c.scheme === 'tr-crc') {
+    await db.exec('pay_assess_trcrc', {
+      z: significanceZ(c.significance.confidence, c.significance.sided),
+      significance: c.significance.method,
+      adjustment: c.adjustment.method,
+      population: c.population.allocation,
+    });
+    await db.exec('pay_trcrc', trcrcParams(c));
+  } else {
+    await payScheme(db, c);
+  }
+  const outcomes = await db.all<Record<string, string>>(`SELECT COLUMNS(* EXCLUDE (_order))::VARCHAR FROM assess_outcomes ORDER BY area, _order`);
+  const lines = await db.all<Record<string, string>>(
+    `SELECT area, period, component, amount::VARCHAR AS amount, rule FROM payments ORDER BY area, component, period`,
+  );
+  return { outcomes, lines };
+}
+
+const amounts = (lines: Record<string, string>[]) => lines.map((l) => `${l.period} ${l.component} ${l.amount}`);
+
+describe('docs/method.md worked examples agree with the engine', () => {
+  // Sections 1-5 share one dataset, one area per example: section 2's people in A1 and A2,
+  // section 3's person Q in A3 (index 2024-01-31, also section 1's dates), section 4's cohort and
+  // section 5's baseline in A4. as_of 2025-09-30: the day 2024Q1 becomes final.
+  let shared: Measured;
+  beforeAll(async () => {
+    const people: PersonRow[] = [
+      { person_id: 'P1' }, { person_id: 'P2' }, { person_id: 'P3' }, { person_id: 'P4', date_of_birth: '2006-02-15' },
+      { person_id: 'P5', pnc_matched: false }, { person_id: 'P6' }, { person_id: 'P7' }, { person_id: 'Q' },
+    ];
+    const starts: StartRow[] = [
+      { start_id: 'S1a', person_id: 'P1', start_date: '2024-02-10', cpa: 'A1' },
+      { start_id: 'S1b', person_id: 'P1', start_date: '2024-01-20', start_type: 'SSO', cpa: 'A2' },
+      { start_id: 'S1c', person_id: 'P1', start_date: '2024-05-02', cpa: 'A1' },
+      { start_id: 'S2a', person_id: 'P2', start_date: '2024-01-05', start_type: 'CUSTODY_RELEASE', sentence_length_days: 1 },
+      { start_id: 'S2b', person_id: 'P2', start_date: '2024-03-01' },
+      { start_id: 'S3', person_id: 'P3', start_date: '2024-01-10', em_only: true },
+      { start_id: 'S4', person_id: 'P4', start_date: '2024-02-14' },
+      { start_id: 'S5', person_id: 'P5', start_date: '2024-02-01' },
+      { start_id: 'S6a', person_id: 'P6', start_date: '2024-03-15', cpa: 'A1' },
+      { start_id: 'S6B', person_id: 'P6', start_date: '2024-03-15', cpa: 'A2' },
+      { start_id: 'S7', person_id: 'P7', start_date: '2024-02-20', allocation: 'NPS' },
+      { start_id: 'SQ', person_id: 'Q', start_date: '2024-01-31', cpa: 'A3' },
+    ];
+    const o = (id: string, offence_date: string, disposal_date: string, more: Partial<OffenceRow> = {}): OffenceRow => ({
+      offence_id: id, person_id: 'Q', offence_date, disposal_date, ...more,
+    });
+    const offences: OffenceRow[] = [
+      o('X1', '2024-01-31', '2024-03-01'),
+      o('X2', '2024-05-10', '2024-09-02', { court_event_id: 'C1' }),
+      o('X3', '2024-05-12', '2024-09-02', { court_event_id: 'C1' }),
+      o('X4', '2024-08-01', '2024-08-20', { disposal_type: 'CAUTION' }),
+      o('X5', '2024-10-01', '2024-11-01', { breach: true }),
+      o('X6', '2025-01-31', '2025-07-31'),
+      o('X7', '2025-01-20', '2025-08-01'),
+      o('X8', '2025-02-01', '2025-03-01'),
+      o('X9', '2024-06-01', '2024-07-01', { disposal_type: 'OTHER' }),
+    ];
+    // section 4: in A4, R1-R4 reoffend (1, 2, 3 and 4 offences in 1, 1, 3 and 2 court events),
+    // N1-N6 do not, U is not PNC-matched; section 5: 2011Q1 six people, three reoffend with 9
+    // offences; 2011Q2 four people, one reoffends once.
+    const add = (id: string, date: string, ogrs: string, events: number[], matched = true) => {
+      people.push({ person_id: id, pnc_matched: matched });
+      starts.push({ start_id: `S${id}`, person_id: id, start_date: date, ogrs, cpa: 'A4' });
+      const y = date.slice(0, 4);
+      events.forEach((k, e) => {
+        for (let j = 0; j < k; j++) {
+          offences.push({ offence_id: `O${id}-${e}-${j}`, person_id: id, offence_date: `${y}-06-1${j}`, disposal_date: `${y}-09-0${e + 1}`, court_event_id: `C${id}-${e}` });
+        }
+      });
+    };
+    add('R1', '2024-02-01', '0.45', [1]);
+    add('R2', '2024-02-01', '0.45', [2]);
+    add('R3', '2024-02-01', '0.45', [1, 1, 1]);
+    add('R4', '2024-02-01', '0.45', [2, 2]);
+    for (let i = 1; i <= 6; i++) add(`N${i}`, '2024-02-01', '0.45', []);
+    add('U', '2024-02-01', '0.9', [], false);
+    for (const [id, k] of [['B1', 2], ['B2', 3], ['B3', 4], ['B4', 0], ['B5', 0], ['B6', 0]] as const) add(id, '2011-02-01', '0.5', k ? [k] : []);
+    for (const [id, k] of [['B7', 1], ['B8', 0], ['B9', 0], ['B10', 0]] as const) add(id, '2011-05-01', '0.4', k ? [k] : []);
+    shared = await measureInline({
+      people,
+      starts,
+      offences,
+      contract: { cohort: { period: 'quarter', from: '2024-01-01', to: '2024-06-30' }, follow_up: { as_of: '2025-09-30' } },
+    });
+  });
+  afterAll(() => shared?.close());
+
+  it('section 1: dates, ages and final periods', async () => {
+    const q = (await outcome(shared, 'Q', '2024Q1'))!;
+    expect([q.window_end, q.waiting_end]).toEqual(['2025-01-31', '2025-07-31']);
+    // 2024Q1 ends 2024-03-31; final from add_months(2024-03-31, 18) = 2025-09-30 (as_of here)
+    expect((await measureRow(shared, 'A3', '2024Q1')).status).toBe('final');
+    await withMeasure(
+      {
+        people: [{ person_id: 'A', date_of_birth: '2004-02-29' }, { person_id: 'B' }],
+        starts: [
+          { start_id: 'SA', person_id: 'A', start_date: '2022-02-28' },
+          { start_id: 'SB', person_id: 'B', start_date: '2024-01-31' },
+        ],
+        contract: { cohort: { period: 'quarter', from: '2022-01-01', to: '2024-03-31' }, follow_up: { as_of: '2025-09-29' } },
+      },
+      async (m) => {
+        // born 29 February 2004: 17 on 2022-02-28, so not in the cohort of 2022Q1
+        expect(await cohortOf(m, '2022Q1')).toEqual([]);
+        expect((await measureRow(m, 'A1', '2024Q1')).status).toBe('interim');
+      },
+    );
+  });
+
+  it('section 2: who is in the cohort of 2024Q1, and in which area', async () => {
+    const idx = await rows(
+      shared.db,
+      `SELECT period, person_id, index_start_id, area, measurable FROM offender_outcomes WHERE person_id LIKE 'P_' ORDER BY period, person_id`,
+    );
+    expect(idx).toEqual([
+      { period: '2024Q1', person_id: 'P1', index_start_id: 'S1b', area: 'A2', measurable: true },
+      { period: '2024Q1', person_id: 'P2', index_start_id: 'S2b', area: 'A1', measurable: true },
+      { period: '2024Q1', person_id: 'P5', index_start_id: 'S5', area: 'A1', measurable: false },
+      { period: '2024Q1', person_id: 'P6', index_start_id: 'S6B', area: 'A2', measurable: true },
+      { period: '2024Q2', person_id: 'P1', index_start_id: 'S1c', area: 'A1', measurable: true },
+    ]);
+    const a1 = await measureRow(shared, 'A1', '2024Q1');
+    const a2 = await measureRow(shared, 'A2', '2024Q1');
+    expect([a1.eligible, a1.measurable, a2.eligible, a2.measurable]).toEqual([2, 1, 2, 2]);
+  });
+
+  it('section 3: which offences count, and the reconviction events', async () => {
+    expect(await reasons(shared, 'Q', '2024Q1')).toEqual({
+      X1: 'on_index_date', X2: 'counted', X3: 'counted', X4: 'counted', X5: 'breach',
+      X6: 'counted', X7: 'after_waiting_period', X8: 'after_window', X9: 'not_proven',
+    });
+    const q = (await outcome(shared, 'Q', '2024Q1'))!;
+    expect([q.reoffender, q.reoffences, q.reconviction_events]).toEqual([true, 4, 2]);
+  });
+
+  it('sections 4 and 5: the measures of a period, and a pooled baseline', async () => {
+    const r = await measureRow(shared, 'A4', '2024Q1');
+    expect([r.eligible, r.measurable, r.reoffenders, r.reoffences, r.reconviction_events]).toEqual([11, 10, 4, 10, 7]);
+    expect(close(r.binary_rate, 0.4) && close(r.frequency_rate, 2.5) && close(r.reoffences_per_100, 100)).toBe(true);
+    expect(close(r.reconviction_events_per_100, 70) && close(r.expected_rate, 0.45)).toBe(true);
+    // baseline: 2011Q1 n 6, r 3, k 9, OGRS 3.0; 2011Q2 n 4, r 1, k 1, OGRS 1.6
+    expect([r.baseline_measurable, r.baseline_reoffenders, r.baseline_reoffences]).toEqual([10, 4, 10]);
+    expect(close(r.baseline_binary_rate, 0.4) && close(r.baseline_expected_rate, 0.46) && close(r.baseline_frequency_rate, 2.5)).toBe(true);
+    // section 6 on these figures, additive: a = 0.4 - (0.45 - 0.46) = 0.41
+    expect(close(r.adjusted_binary_rate, 0.41)).toBe(true);
+  });
+
+  const TR = { cohort: { period: 'quarter', from: '2019-04-01' }, follow_up: { as_of: '2022-01-31' } };
+  const HEAD = 'area,period,measurable,reoffenders,reoffences,expected_rate,baseline_measurable,baseline_binary_rate,baseline_expected_rate,baseline_frequency_rate\n';
+
+  it('section 6: the three adjustments of b = 42%, e = 48%, B_e = 45%', async () => {
+    const got: string[] = [];
+    for (const method of ['additive', 'ratio', 'none']) {
+      const r = await assess({ ...TR, adjustment: { method } }, `${HEAD}A1,2019Q2,400,168,400,0.48,4000,0.5,0.45,2.8\n`);
+      got.push(r.outcomes[0]!.adjusted_binary_rate!);
+    }
+    expect(got).toEqual(['0.390000', '0.393750', '0.420000']);
+  });
+
+  it('section 7: thresholds around B = 50% for n = 400', async () => {
+    const csv = `${HEAD}A1,2019Q2,400,170,425,0.485,4000,0.5,0.5,2.8\nA2,2019Q2,400,176,425,0.46,4000,0.5,0.5,2.8\n`;
+    const band = await assess(TR, csv);
+    const one = await assess({ ...TR, significance: { sided: 'one' } }, csv);
+    const two = await assess({ ...TR, significance: { method: 'two-proportion' } }, csv);
+    const pick = (r: { outcomes: Record<string, string>[] }) =>
+      r.outcomes.map((o) => `${o.area} ${o.adjusted_binary_rate} ${o.lower_threshold} ${o.upper_threshold} ${o.binary_outcome} ${o.frequency_outcome}`);
+    // A1: a = 170/400 - (0.485 - 0.5) = 0.44; A2: a = 176/400 - (0.46 - 0.5) = 0.48 ... see method.md
+    expect(pick(band)).toEqual(['A1 0.440000 0.451001 0.548999 payment reduced', 'A2 0.480000 0.451001 0.548999 none reduced']);
+    expect(pick(one)).toEqual(['A1 0.440000 0.458879 0.541121 payment reduced', 'A2 0.480000 0.458879 0.541121 none reduced']);
+    // the two-proportion band depends on a: for A1, p = (0.44 x 400 + 0.5 x 4000) / 4400
+    expect(pick(two)[0]).toBe('A1 0.440000 0.448612 0.551388 payment reduced');
+    expect(two.outcomes[1]!.binary_outcome).toBe('none');
+  });
+
+  it('section 8: payments, deductions, the frequency hurdle and the caps', async () => {
+    const csv = `${HEAD}A1,2019Q2,400,170,425,0.485,4000,0.5,0.5,2.8\nA2,2019Q2,400,176,425,0.46,4000,0.5,0.5,2.8\nA3,2019Q2,400,222,555,0.485,4000,0.5,0.5,2.8\n`;
+    const prices = { binary_price: 3200, deduction_price: 3200, frequency_price: 450 };
+    const plain = await assess({ ...TR, payments: prices }, csv);
+    expect(plain.outcomes.map((o) => `${o.area} ${o.adjusted_binary_rate} ${o.binary_outcome}`)).toEqual([
+      'A1 0.440000 payment', 'A2 0.480000 none', 'A3 0.570000 deduction',
+    ]);
+    expect(plain.lines.map((l) => `${l.area} ${l.component} ${l.amount}`)).toEqual([
+      'A1 binary_payment 76800.00', 'A1 frequency_payment 22950.00', 'A3 binary_deduction -89600.00',
+    ]);
+    const noHurdle = await assess({ ...TR, payments: { ...prices, frequency_hurdle: 'none' } }, csv);
+    expect(noHurdle.lines.map((l) => `${l.area} ${l.component} ${l.amount}`)).toEqual([
+      'A1 binary_payment 76800.00', 'A1 frequency_payment 22950.00', 'A2 frequency_payment 30510.00',
+      'A3 binary_deduction -89600.00', 'A3 frequency_payment 29970.00',
+    ]);
+    const capped = await assess({ ...TR, payments: { ...prices, cap_per_period: 90000, deduction_cap_per_period: 50000 } }, csv);
+    expect(capped.lines.filter((l) => l.component === 'cap').map((l) => `${l.area} ${l.amount} ${l.rule}`)).toEqual([
+      'A1 -9750.00 payments.cap_per_period', 'A3 39600.00 payments.deduction_cap_per_period',
+    ]);
+    // exact counts, not the rounded rates: 41.7% shown, 589/1412 used
+    const exact = await assess({ ...TR, payments: { binary_price: 3200 } }, `${HEAD}A1,2019Q2,1412,589,1767,0.45,20000,0.499,0.45,3.5\n`);
+    expect(amounts(exact.lines)).toEqual(['2019Q2 binary_payment 369881.60']);
+  });
+
+  it('section 9: monthly fees, the learning curve, volume reconciliation and service credits', async () => {
+    const db = await Db.open({ threads: 1 });
+    const outDir = mkdtempSync(path.join(tmp, 'fee-'));
+    try {
+      await db.run(`
+CREATE TABLE areas AS SELECT * FROM (VALUES ('CPA01', 'One', 1), ('CPA02', 'Two', 2), ('CPA03', 'Three', 3)) t(cpa, name, area_order);
+CREATE TABLE cohort AS SELECT 'P' AS person_id, DATE '1980-01-01' AS date_of_birth, 'M' AS sex, true AS pnc_matched, 'treatment' AS "group", 0::BIGINT AS _line;
+CREATE TABLE starts AS
+  SELECT 'y1co' || i AS start_id, 'P' AS person_id, DATE '2015-03-10' AS start_date, 'CO' AS start_type, 100 AS sentence_length_days, 'CPA01' AS cpa, 'CRC' AS allocation, false AS em_only, 0.5::DECIMAL(18,12) AS ogrs, 0::BIGINT AS _line FROM range(100) r(i)
+  UNION ALL SELECT 'y1long' || i, 'P', DATE '2015-04-10', 'CO', 400, 'CPA01', 'CRC', false, 0.5, 0 FROM range(10) r(i)
+  UNION ALL SELECT 'y1sso' || i, 'P', DATE '2015-05-10', 'SSO', 100, 'CPA01', 'CRC', false, 0.5, 0 FROM range(2) r(i)
+  UNION ALL SELECT 'y2co' || i, 'P', DATE '2016-03-10', 'CO', 365, 'CPA01', 'CRC', false, 0.5, 0 FROM range(85) r(i);
+CREATE TABLE service_levels AS SELECT cpa, month, measure, achieved::DECIMAL(18,12) AS achieved, target::DECIMAL(18,12) AS target, 0::BIGINT AS _line
+FROM (VALUES ('CPA01', '2015-03', 'm1', 0.8, 0.9), ('CPA01', '2015-03', 'm2', 0.8, 0.9), ('CPA01', '2015-03', 'm3', 0.9, 0.9))
+  t(cpa, month, measure, achieved, target)
+UNION ALL SELECT 'CPA01', '2016-03', 'm' || i, 0.1, 0.9, 0 FROM range(12) r(i);
+CREATE TABLE baselines_input (cpa VARCHAR, population VARCHAR, baseline_measurable BIGINT, baseline_binary_rate DECIMAL(18,12), baseline_expected_rate DECIMAL(18,12), baseline_frequency_rate DECIMAL(18,12), _line BIGINT);
+CREATE TABLE offender_outcomes (area VARCHAR, period VARCHAR, "group" VARCHAR, measurable BOOLEAN, reoffender BOOLEAN, reoffences BIGINT, reconviction_events BIGINT, conviction_only_reoffender BOOLEAN, conviction_only_events BIGINT, ogrs DECIMAL(18,12), is_baseline BOOLEAN);
+CREATE TABLE measures (area VARCHAR, area_order INTEGER, period VARCHAR, period_start DATE, period_end DATE, status VARCHAR, measurable BIGINT, reoffenders BIGINT, reoffences BIGINT, lower_threshold DOUBLE, upper_threshold DOUBLE, binary_outcome VARCHAR, frequency_outcome VARCHAR);`);
+      const ctx: RunContext = {
+        db,
+        contract: parseContract({
+          contract: 'docs-example',
+          fee_for_service: {
+            bands: [
+              { start_type: 'CO', max_length_days: 365, weight: 1.0 },
+              { start_type: 'CO', max_length_days: null, weight: 1.3 },
+            ],
+            learning_curve_discount: 0.02,
+            service_credit_rate: 0.005,
+            service_credit_cap: 0.05,
+            areas: {
+              CPA01: [
+                { from: '2015-02-01', to: '2016-01-31', annual_price: 1200000, volume_low: 90, volume_high: 110 },
+                { from: '2016-02-01', to: '2017-01-31', annual_price: 1200000, volume_low: 90, volume_high: 110 },
+              ],
+              CPA02: [{ from: '2015-01-01', to: '2015-12-31', annual_price: 1000000.02, volume_low: 0, volume_high: 0 }],
+              CPA03: [{ from: '2015-02-15', to: '2016-02-14', annual_price: 1200000, volume_low: 0, volume_high: 0 }],
+            },
+          },
+        }),
+        contractSha256: 'x',
+        asOf: '2022-01-31',
+        hasBaselinesFile: false,
+        outDir,
+        inputs: [],
+        rejectedRows: 0,
+        progress: () => {},
+      };
+      await pay(ctx);
+      const lines = await db.all<{ area: string; period: string; component: string; amount: string }>(
+        `SELECT area, period, component, amount::VARCHAR AS amount FROM payments ORDER BY area, component, period`,
+      );
+      const pick = (area: string, component: string, period?: string) =>
+        lines.filter((l) => l.area === area && l.component === component && (period === undefined || l.period === period)).map((l) => l.amount);
+      expect(pick('CPA01', 'fee_for_service', '2015-02')).toEqual(['100000.00']);
+      expect(pick('CPA01', 'fee_for_service', '2016-02')).toEqual(['98000.00']);
+      expect(pick('CPA01', 'volume_reconciliation')).toEqual(['36000.00', '-58800.00']);
+      expect(pick('CPA01', 'service_credit')).toEqual(['-1000.00', '-4900.00']);
+      expect(new Set(pick('CPA02', 'fee_for_service'))).toEqual(new Set(['83333.34']));
+      expect(pick('CPA02', 'volume_reconciliation')).toEqual([]);
+      expect(pick('CPA03', 'fee_for_service', '2015-02')).toEqual(['50000.00']);
+      expect(pick('CPA03', 'fee_for_service', '2016-02')).toEqual(['48275.86']);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('section 10: Peterborough cohorts and whole pilot', async () => {
+    const pb = { scheme: 'peterborough', thresholds: { cohort: 0.1, overall: 0.075 }, price_per_event: 1000 };
+    const head = 'area,period,group,measurable,reconviction_events\n';
+    const r = await assess(pb, `${head}PB,cohort1,treatment,1000,1420\nPB,cohort1,comparison,1000,1550\nPB,cohort2,treatment,1000,1380\nPB,cohort2,comparison,1000,1550\n`);
+    expect(r.outcomes.map((o) => `${o.period} ${o.reduction} ${o.outcome}`)).toEqual([
+      'cohort1 0.083871 none', 'cohort2 0.109677 payment', 'ALL 0.096774 payment',
+    ]);
+    expect(amounts(r.lines)).toEqual(['ALL frequency_payment 130000.00', 'cohort2 frequency_payment 170000.00']);
+  });
+
+  it('section 10: Doncaster, target met and missed', async () => {
+    const dn = { scheme: 'doncaster', cohort: { period: 'year', from: '2011-01-01' }, baseline: { from: '2009-01-01', to: '2009-12-31' }, contract_value: 10000000 };
+    const r = await assess(dn, 'area,period,measurable,reoffenders\nDN,2009,1000,580\nDN,2011,1000,523\nDN,2012,1000,547\n');
+    expect(r.outcomes.map((o) => `${o.period} ${o.change_points} ${o.outcome}`)).toEqual([
+      '2011 -5.700000 target_met', '2012 -3.300000 target_missed',
+    ]);
+    expect(amounts(r.lines)).toEqual(['2012 binary_deduction -1000000.00']);
   });
 });
