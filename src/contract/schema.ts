@@ -118,14 +118,14 @@ export const ContractSchema = z
       ),
     population: z
       .object({
-        allocation: z.enum(ALLOCATIONS).default('CRC').describe('Whose cases are measured: CRC (community rehabilitation companies) or NPS (the national probation service).'),
+        allocation: z.enum(ALLOCATIONS).default('CRC').describe('Whose cases are measured: CRC (community rehabilitation companies) or NPS (the national probation service); also the starts counted for fee-for-service volumes.'),
         start_types: z
           .array(z.enum(START_TYPES))
           .min(1)
           .default(['CO', 'SSO', 'CUSTODY_RELEASE'])
           .describe('Start types that make a person eligible: CO (community order), SSO (suspended sentence order), CUSTODY_RELEASE (release from custody).'),
         exclude_em_only: z.boolean().default(true).describe('Leave out orders whose only requirement is an electronically monitored curfew.'),
-        min_age: z.number().int().nonnegative().max(150).default(18).describe('Youngest age (completed years on the start date) that is eligible.'),
+        min_age: z.number().int().nonnegative().max(150).default(18).describe('Youngest age (completed years on the start date) that is eligible; also used for fee-for-service volumes.'),
         min_custody_days: z
           .number()
           .int()
@@ -186,7 +186,7 @@ export const ContractSchema = z
           .array(z.enum(DISPOSALS))
           .min(1)
           .default(['CONVICTION', 'CAUTION'])
-          .describe('Disposal types that make an offence proven: CONVICTION, CAUTION (OTHER is never proven in practice).'),
+          .describe('Disposal types that prove an offence (tr-crc): CONVICTION, CAUTION, OTHER; the published measure uses CONVICTION and CAUTION. peterborough and doncaster count convictions only.'),
         exclude_breaches: z.boolean().default(true).describe('Leave out breaches of an order or licence (they are not new offences).'),
       })
       .strict()
@@ -210,8 +210,8 @@ export const ContractSchema = z
           .describe(
             'How the thresholds are set: baseline-band (B plus or minus z * sqrt(B(1-B)/n)), two-proportion (a pooled two-sample test), or fixed (the thresholds file of the dataset, published in advance; method section 13).',
           ),
-        confidence: z.number().gt(0).lt(1).default(0.95).describe('Confidence level of the band or test, between 0 and 1.'),
-        sided: z.enum(['one', 'two']).default('two').describe('two: z = Phi^-1(1 - (1 - confidence) / 2); one: z = Phi^-1(confidence).'),
+        confidence: z.number().gt(0).lt(1).default(0.95).describe('Confidence level of the band or test, between 0 and 1. Not used by fixed.'),
+        sided: z.enum(['one', 'two']).default('two').describe('two: z = Phi^-1(1 - (1 - confidence) / 2); one: z = Phi^-1(confidence). Not used by fixed.'),
       })
       .strict()
       .prefault({})
@@ -236,9 +236,9 @@ export const ContractSchema = z
       .describe('Termination watch (method section 14): flags an area whose results stay worse than its baseline; moves no money. null: off.'),
     payments: z
       .object({
-        binary_price: money.nullable().default(null).describe('Pounds per offender per unit of binary-rate fall below the baseline (a payment); null: no binary payments.'),
-        deduction_price: money.nullable().default(null).describe('Pounds per offender per unit of binary-rate rise above the baseline (a deduction); null: no deductions.'),
-        frequency_price: money.nullable().default(null).describe('Pounds per reoffender per reoffence per reoffender below the baseline; null: no frequency payments.'),
+        binary_price: money.nullable().default(null).describe('Pounds per reoffender avoided: the line is (B - a) x n x this price when the binary outcome is payment. null: no binary payments.'),
+        deduction_price: money.nullable().default(null).describe('Pounds per extra reoffender: (a - B) x n x this price is deducted when the binary outcome is deduction. null: no deductions.'),
+        frequency_price: money.nullable().default(null).describe('Pounds per reoffence avoided: the line is (B_f - f) x r x this price when f is below B_f. null: no frequency payments.'),
         frequency_hurdle: z
           .enum(['binary-payment', 'none'])
           .default('binary-payment')
@@ -290,7 +290,7 @@ export const ContractSchema = z
           .max(1000)
           .nullable()
           .default(null)
-          .describe('In report.html and the publication pack, a count of people below this is shown as <N and rates from it as *; null: nothing suppressed. measures.csv, payments.csv and statements keep exact figures.'),
+          .describe('In report.html and the publication pack (pbr run --focus), a count of people below this is shown as <N and rates from it as *; null: nothing suppressed. measures.csv, payments.csv and statements keep exact figures.'),
       })
       .strict()
       .prefault({})
