@@ -118,8 +118,11 @@ describe('the mapping file is checked before anything is read', () => {
         if (v.additionalProperties && typeof v.additionalProperties === 'object') walk(v.additionalProperties as Record<string, unknown>, `${at}${k}.*.`);
       }
     };
-    walk(mappingJsonSchema(), '');
+    const schema = mappingJsonSchema();
+    walk(schema, '');
     expect(missing).toEqual([]);
+    expect(schema.title).toBe('pbr-engine mapping file');
+    expect(Object.keys(schema.properties as object)).toEqual(['$schema', 'inputs', 'defaults']);
   });
 });
 
