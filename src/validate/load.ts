@@ -10,7 +10,6 @@ import type { InputSummary } from '../core/context.js';
 import { inputRules, type InputRules } from '../mapping/schema.js';
 import type { LoadedMapping } from '../mapping/load.js';
 import { hashSource, lineFacts, readCsvHeader, resolveSources, scanCompressed, splitHeader, type CsvFacts, type Source } from './files.js';
-import { sheetToCsv, SHEET_LINE_COLUMN } from './xlsx.js';
 import { cacheKey, cacheRoot, restore, store } from './cache.js';
 import { tryFastLoad } from './fast.js';
 import { periodKinds } from './periods.js';
@@ -196,6 +195,8 @@ async function prepareSource(db: Db, plan: InputPlan, src: Source, known: CsvFac
   }
   if (src.format === 'xlsx') {
     const out = sheetCsv();
+    // loaded on use: the workbook reader takes seconds to import, and most folders hold no workbook
+    const { sheetToCsv, SHEET_LINE_COLUMN } = await import('./xlsx.js');
     const sheet = await sheetToCsv(src.path, src.sheet, out);
     src.sheet = sheet.sheet;
     src.label = `${src.file} (sheet ${sheet.sheet})`;
