@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INPUT_FILES, type FileDef } from '../schema/inputs.js';
+import { shown } from '../contract/load.js';
 
 /**
  * The mapping file (formats.md section 5): how the files of a real extract folder become the
@@ -116,11 +117,11 @@ export const MappingSchema = z
       for (const [key, src] of Object.entries(inp.columns)) {
         const other = sources.get(src);
         if (other !== undefined) {
-          ctx.addIssue({ code: 'custom', path: ['inputs', name, 'columns', key], message: `source column '${src}' is already mapped to ${other}; map each source column once` });
+          ctx.addIssue({ code: 'custom', path: ['inputs', name, 'columns', key], message: `source column '${shown(src)}' is already mapped to ${other}; map each source column once` });
         }
         sources.set(src, key);
         if (inp.ignore_columns.includes(src)) {
-          ctx.addIssue({ code: 'custom', path: ['inputs', name, 'ignore_columns'], message: `'${src}' is mapped to ${key}; it cannot also be ignored` });
+          ctx.addIssue({ code: 'custom', path: ['inputs', name, 'ignore_columns'], message: `'${shown(src)}' is mapped to ${key}; it cannot also be ignored` });
         }
       }
       for (const [key, map] of Object.entries(inp.values)) {
@@ -133,7 +134,7 @@ export const MappingSchema = z
         if (!allowed) continue;
         for (const [from, to] of Object.entries(map)) {
           if (!allowed.includes(to)) {
-            ctx.addIssue({ code: 'custom', path: ['inputs', name, 'values', key, from], message: `'${to}' is not a value of ${key} (expected one of ${allowed.join(', ')})` });
+            ctx.addIssue({ code: 'custom', path: ['inputs', name, 'values', key, from], message: `'${shown(to)}' is not a value of ${key} (expected one of ${allowed.join(', ')})` });
           }
         }
       }
@@ -141,7 +142,7 @@ export const MappingSchema = z
     for (const [where, rules] of [['defaults', m.defaults] as const, ...INPUT_NAMES.flatMap((n) => (m.inputs[n] ? [[`inputs.${n}`, m.inputs[n]!] as const] : []))]) {
       const both = (rules.true_values ?? []).filter((t) => (rules.false_values ?? []).includes(t));
       if (both.length > 0) {
-        ctx.addIssue({ code: 'custom', path: [...where.split('.'), 'false_values'], message: `'${both[0]}' is listed as both true and false` });
+        ctx.addIssue({ code: 'custom', path: [...where.split('.'), 'false_values'], message: `'${shown(both[0]!)}' is listed as both true and false` });
       }
     }
   });

@@ -83,9 +83,9 @@ export function where(src: Source): string {
 
 /** The error for a file the reader cannot read at all (or stops reading part way). */
 export function readError(src: Source, e: unknown): InputError {
-  return new InputError(
-    `${where(src)}: cannot read the file (${shown(firstLine(e))}); nothing of it was loaded: check it is ${src.format === 'parquet' ? 'a Parquet file' : 'UTF-8 CSV with a header row'}`,
-  );
+  // the reader's own words, control characters escaped (it may quote a line of the file)
+  const said = firstLine(e).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return new InputError(`${where(src)}: cannot read the file (${said.length > 300 ? `${said.slice(0, 297)}...` : said}); check it is ${src.format === 'parquet' ? 'a Parquet file' : 'UTF-8 CSV with a header row'}`);
 }
 
 /** The plans of a dataset folder: each input's sources, under the mapping when there is one. */
