@@ -295,5 +295,7 @@ describe('sources: several files, delimiters, partitions, workbooks', () => {
     ]);
     expect((await cohortOf()).slice(0, 3)).toEqual(VALID_COHORT.slice(0, 3));
     expect(await failure(load(folder({ 'people.xlsx': xlsx }, mapping('Persons'))))).toMatch(/people\.xlsx: no sheet named 'Persons' \(its sheets: Notes, People\)/);
+    // a workbook cut short (an incomplete copy) is refused as a whole
+    expect(await failure(load(folder({ 'people.xlsx': xlsx.subarray(0, xlsx.length - 100) }, mapping('People'))))).toMatch(/people\.xlsx: the workbook ends early \(truncated/);
   });
 });

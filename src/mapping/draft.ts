@@ -129,7 +129,10 @@ export async function profileFolder(db: Db, dataDir: string): Promise<{ profiles
     for (const file of walkFiles(dataDir)) {
       const format = formatOf(file);
       if (!format) {
-        if (!/\.(ya?ml|json|md|txt)$/i.test(file)) skipped.push({ file, why: 'not a .csv, .csv.gz, .parquet or .xlsx file' });
+        // files that look like data in another format are listed; code, notes and settings are not
+        if (/\.(xls|xlsm|xlsb|ods|tsv|dat|gz|zip|sav|dta|sas7bdat|feather|arrow)$/i.test(file)) {
+          skipped.push({ file, why: 'not a .csv, .csv.gz, .parquet or .xlsx file: convert it to one of those' });
+        }
         continue;
       }
       const p = path.join(dataDir, file);

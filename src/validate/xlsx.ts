@@ -100,7 +100,11 @@ export async function sheetToCsv(file: string, sheet: string | null, out: string
   } catch (e) {
     w.destroy();
     if (e instanceof InputError) throw e;
-    throw new InputError(`${file}: cannot read the workbook (${(e as Error).message.split('\n')[0]}); check it is an .xlsx file`);
+    const said = String((e as Error).message ?? e).split('\n')[0]!;
+    if (/FILE_ENDED|unexpected end/i.test(said)) {
+      throw new InputError(`${file}: the workbook ends early (truncated: an incomplete copy or download); nothing of it was loaded: copy or export the whole file again`);
+    }
+    throw new InputError(`${file}: cannot read the workbook (${shown(said)}); check it is an .xlsx file`);
   }
   if (used === null) {
     w.destroy();
