@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, fstatSync, openSync, readSync } from 'node:fs';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import { InputError } from '../errors.js';
@@ -52,8 +52,28 @@ const quote = (s: string | null) => (s === null || s === '' ? '' : `"${s.replace
  * with a value becomes a record whose first field is its row number in the sheet, so that rejects
  * name the sheet's own rows. Returns the header and the sheet's name.
  */
+/**
+ * A whole .xlsx (a zip archive) ends with its central directory; the streaming reader never needs
+ * it, so a copy cut short there would read in full while being damaged: refuse it here.
+ */
+function zipEnds(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const n = Math.min(size, 22 + 0xffff);
+    const tail = Buffer.alloc(n);
+    readSync(fd, tail, 0, n, size - n);
+    return tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) >= 0;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export async function sheetToCsv(file: string, sheet: string | null, out: string): Promise<{ header: string[]; sheet: string; rows: number }> {
   const where = (name: string) => `${file} (sheet ${shown(name)})`;
+  if (!zipEnds(file)) {
+    throw new InputError(`${file}: the workbook ends early (truncated: an incomplete copy or download), or is not an .xlsx file; nothing of it was loaded: copy or export the whole file again`);
+  }
   let reader: ExcelJS.stream.xlsx.WorkbookReader;
   try {
     reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { entries: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit' });
