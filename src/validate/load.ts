@@ -163,10 +163,19 @@ function checkHeader(plan: InputPlan, src: Source, header: string[]): void {
  */
 export async function prepareDataset(db: Db, plans: InputPlan[], facts: Map<Source, CsvFacts | null>, scratch: () => string): Promise<PreparedInput[]> {
   const out: PreparedInput[] = [];
+  // every .csv.gz is decompressed to its end at once, side by side (zlib works off the main thread)
+  const pending = new Map<Source, Promise<CsvFacts>>();
+  for (const src of plans.flatMap((p) => p.sources)) {
+    if (src.format !== 'csv.gz' || src.bytes === 0 || facts.get(src)) continue;
+    const scan = scanCompressed(src);
+    scan.catch(() => {}); // observed now, awaited in source order below
+    pending.set(src, scan);
+  }
   for (const plan of plans) {
     const sources: PreparedSource[] = [];
     for (const [i, src] of plan.sources.entries()) {
-      sources.push(await prepareSource(db, plan, src, facts.get(src) ?? null, () => path.join(scratch(), `${plan.def.name}-${i}.csv`)));
+      const known = facts.get(src) ?? (pending.has(src) ? await pending.get(src)! : null);
+      sources.push(await prepareSource(db, plan, src, known, () => path.join(scratch(), `${plan.def.name}-${i}.csv`)));
     }
     const labels = plan.sources.map((s) => s.label);
     out.push({
@@ -207,7 +216,7 @@ async function prepareSource(db: Db, plan: InputPlan, src: Source, known: CsvFac
   // CSV: the header first (empty, UTF-16 and CR-only files have their own messages), then what
   // the byte scan found (a .csv.gz is decompressed to its end here: a truncated one is refused)
   const header = splitHeader(await readCsvHeader(src), src.delimiter);
-  const facts = known ?? (src.format === 'csv.gz' ? await scanCompressed(src) : null);
+  const facts = known;
   let blank: number[] = [];
   if (facts && (facts.nulAt !== null || facts.blankLines)) {
     const lines = await lineFacts(src, facts.nulAt);
