@@ -6,6 +6,7 @@ import { Db, literal } from '../src/db/duckdb.js';
 import { loadContract } from '../src/contract/load.js';
 import { loadAndValidate, planDataset, prepareDataset, type PreparedInput } from '../src/validate/load.js';
 import { tryFastLoad } from '../src/validate/fast.js';
+import { loadMapping, type LoadedMapping } from '../src/mapping/load.js';
 import { FIXTURES_DIR } from '../src/paths.js';
 import { InputError } from '../src/errors.js';
 import { brokenDataset, datasetWith } from './helpers/dataset.js';
@@ -13,7 +14,7 @@ import { brokenDataset, datasetWith } from './helpers/dataset.js';
 // The loader's fast path (src/validate/fast.ts) must accept exactly the datasets the full check
 // rejects nothing of, and then build the same typed tables, row for row.
 const contract = loadContract(path.join(FIXTURES_DIR, 'valid', 'contract.json')).contract;
-const TABLES = ['cohort', 'starts', 'reconvictions', 'service_levels', 'baselines_input', 'areas'];
+const TABLES = ['cohort', 'starts', 'reconvictions', 'service_levels', 'baselines_input', 'thresholds', 'areas'];
 
 let db: Db;
 beforeEach(async () => {
@@ -23,10 +24,12 @@ beforeEach(async () => {
 afterEach(() => db.close());
 
 /** The folder's inputs, ready to read (headers checked), as loadDataset prepares them. */
-function found(dir: string): Promise<PreparedInput[]> {
-  return prepareDataset(db, planDataset(dir), new Map(), () => os.tmpdir());
+function found(dir: string, mapping: LoadedMapping | null = null): Promise<PreparedInput[]> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'pbr-fast-sheets-'));
+  return prepareDataset(db, planDataset(dir, mapping), new Map(), () => scratch);
 }
-const hashes = (dir: string) => new Map(planDataset(dir).flatMap((p) => p.sources.map((s) => [s.file, 'x'] as [string, string])));
+const hashes = (dir: string, mapping: LoadedMapping | null = null) =>
+  new Map(planDataset(dir, mapping).flatMap((p) => p.sources.map((s) => [s.file, 'x'] as [string, string])));
 
 async function tables(): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
@@ -34,10 +37,10 @@ async function tables(): Promise<Record<string, unknown[]>> {
   return out;
 }
 
-async function bothPaths(dir: string, c = contract) {
-  const fast = await tryFastLoad(db, await found(dir), c, hashes(dir));
+async function bothPaths(dir: string, c = contract, mapping: LoadedMapping | null = null) {
+  const fast = await tryFastLoad(db, await found(dir, mapping), c, hashes(dir, mapping));
   const fastTables = fast ? await tables() : null;
-  const full = await loadAndValidate(db, await found(dir), c, hashes(dir));
+  const full = await loadAndValidate(db, await found(dir, mapping), c, hashes(dir, mapping));
   return { fast, fastTables, full, fullTables: await tables() };
 }
 
@@ -54,6 +57,15 @@ describe('clean data: the fast path builds what the full check builds', () => {
     const c = loadContract(path.join(dir, 'contract.json')).contract;
     const r = await bothPaths(dir, c);
     expect(r.full.rejectedRows).toBe(0);
+    expect(r.fastTables).toEqual(r.fullTables);
+  });
+
+  it('fixtures/extracts through its mapping (a workbook, part files, a gzipped part): the same tables, the same line numbers', async () => {
+    const dir = path.join(FIXTURES_DIR, 'extracts');
+    const c = loadContract(path.join(FIXTURES_DIR, 'hand', 'contract.json')).contract;
+    const r = await bothPaths(dir, c, loadMapping(path.join(dir, 'mapping.yaml')));
+    expect(r.full.rejectedRows).toBe(0);
+    expect(r.fast).not.toBeNull();
     expect(r.fastTables).toEqual(r.fullTables);
   });
 
@@ -123,6 +135,18 @@ describe('anything the full check would reject sends the dataset to it', () => {
       expect((await loadAndValidate(db, await found(dir), contract, hashes(dir))).rejectedRows).toBeGreaterThan(0);
     });
   }
+
+  it('a valid thresholds file loads on the fast path; a repeated (cpa, period) or lower above upper does not', async () => {
+    const ok = datasetWith('thresholds.csv', 'cpa,period,lower,upper\nA1,2016Q1,0.4,0.5\nA2,*,0.3,0.3\n');
+    const r = await bothPaths(ok);
+    expect(r.full.rejectedRows).toBe(0);
+    expect(r.fast).not.toBeNull();
+    expect(r.fastTables).toEqual(r.fullTables);
+    for (const rows of ['A1,2016Q1,0.4,0.5\nA1,2016Q1,0.3,0.5', 'A1,2016Q1,0.5,0.4', 'A1,2016-17,0.4,0.5']) {
+      const dir = datasetWith('thresholds.csv', `cpa,period,lower,upper\n${rows}\n`);
+      expect(await tryFastLoad(db, await found(dir), contract, hashes(dir))).toBeNull();
+    }
+  });
 
   it('a duplicate (cpa, population) baseline', async () => {
     const dir = datasetWith('baselines.csv', 'cpa,population,baseline_measurable,baseline_binary_rate,baseline_expected_rate\nA1,CRC,100,0.45,0.5\nA1,CRC,90,0.4,0.5\n');
