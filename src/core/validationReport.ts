@@ -53,7 +53,7 @@ export async function writeValidationJson(db: Db, file: string, summary: Validat
 export async function describeRejects(db: Db, summary: ValidationSummary, limit = 10, where?: string): Promise<string[]> {
   const lines: string[] = [];
   for (const f of summary.files) {
-    lines.push(`${sourceName(f)}: ${f.rows_read} rows read, ${f.rows_used} used, ${f.rows_rejected} rejected`);
+    lines.push(`${escapeControl(sourceName(f))}: ${f.rows_read} rows read, ${f.rows_used} used, ${f.rows_rejected} rejected`);
   }
   if (summary.rejected_rows === 0) return lines;
   const first: RejectRow[] = await firstRejects(db, limit);
