@@ -266,7 +266,7 @@ describe('sources: several files, delimiters, partitions, workbooks', () => {
   });
 
   it('a pattern that matches nothing is named', async () => {
-    expect(await failure(load(folder({}, { inputs: { starts: { files: 'events/*.csv' } } })))).toMatch(/^inputs\.starts\.files: 'events\/\*\.csv' matches no file in /);
+    expect(await failure(load(folder({}, { inputs: { starts: { files: 'events/*.csv' } } })))).toMatch(/^mapping\.json: inputs\.starts\.files: 'events\/\*\.csv' matches no file in /);
   });
 
   it('a workbook sheet: cells typed by Excel become text, rejects name the sheet and its row', async () => {

@@ -169,6 +169,8 @@ export interface InputRules {
   def: FileDef;
   /** Key path of this input in the mapping, for messages (`inputs.starts`). */
   keyPath: string;
+  /** The mapping file, as messages name it. */
+  mappingFile: string;
   /** Engine column -> source header. Every engine column is present (its own name when not mapped). */
   columns: Record<string, string>;
   /** Engine columns the mapping names explicitly (for messages). */
@@ -186,7 +188,7 @@ export interface InputRules {
 }
 
 /** The rules of every input under a mapping (null: no mapping, the folder is read as section 1 says). */
-export function inputRules(def: FileDef, mapping: Mapping | null): InputRules | null {
+export function inputRules(def: FileDef, mapping: Mapping | null, mappingFile = 'mapping'): InputRules | null {
   if (!mapping) return null;
   const inp = mapping.inputs[def.name as InputName];
   const d = mapping.defaults;
@@ -196,6 +198,7 @@ export function inputRules(def: FileDef, mapping: Mapping | null): InputRules | 
   return {
     def,
     keyPath: `inputs.${def.name}`,
+    mappingFile,
     columns,
     mapped: new Set(Object.keys(inp?.columns ?? {})),
     values: inp?.values ?? {},

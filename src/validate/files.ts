@@ -125,7 +125,7 @@ export function resolveSources(dataDir: string, def: FileDef, rules: InputRules 
     if (f && rules) f.delimiter = rules.delimiter;
     return f ? [f] : [];
   }
-  const where = `${rules.keyPath}.files`;
+  const where = `${rules.mappingFile}: ${rules.keyPath}.files`;
   let all: string[] | null = null;
   const seen = new Set<string>();
   const out: Source[] = [];
@@ -165,7 +165,7 @@ export function resolveSources(dataDir: string, def: FileDef, rules: InputRules 
     }
   }
   if (rules.sheet !== null && !out.some((s) => s.format === 'xlsx')) {
-    throw new InputError(`${rules.keyPath}.sheet: set, but none of the input's files is an .xlsx workbook; remove it or list the workbook under files`);
+    throw new InputError(`${rules.mappingFile}: ${rules.keyPath}.sheet: set, but none of the input's files is an .xlsx workbook; remove it or list the workbook under files`);
   }
   return out;
 }

@@ -91,7 +91,7 @@ export function readError(src: Source, e: unknown): InputError {
 /** The plans of a dataset folder: each input's sources, under the mapping when there is one. */
 export function planDataset(dataDir: string, mapping: LoadedMapping | null = null): InputPlan[] {
   const plans = INPUT_FILES.map((def) => {
-    const rules = inputRules(def, mapping?.mapping ?? null);
+    const rules = inputRules(def, mapping?.mapping ?? null, mapping?.path);
     return { def, rules, sources: resolveSources(dataDir, def, rules) };
   });
   for (const def of INPUT_FILES) {
