@@ -11,6 +11,8 @@ import { register as registerReconcile } from './commands/reconcile.js';
 import { register as registerVerify } from './commands/verify.js';
 import { register as registerCheck } from './commands/check.js';
 import { register as registerContractSchema } from './commands/contractSchema.js';
+import { register as registerMap } from './commands/map.js';
+import { register as registerMappingSchema } from './commands/mappingSchema.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
     registerVerify,
     registerCheck,
     registerContractSchema,
+    registerMap,
+    registerMappingSchema,
   ]) {
     register(program);
   }

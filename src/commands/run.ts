@@ -5,6 +5,7 @@ import { isoDateOption, parseOptions } from './options.js';
 const RunOptions = z.object({
   data: z.string({ error: 'required: the dataset folder' }).min(1),
   contract: z.string({ error: 'required: the contract file' }).min(1),
+  mapping: z.string().min(1).optional(),
   out: z.string().min(1).default('reports/run'),
   asOf: isoDateOption.optional(),
   allowRejects: z.boolean().default(false),
@@ -20,6 +21,7 @@ export function register(program: Command): void {
     .description('the whole calculation: validate, measure, pay, statements, charts, report, manifest')
     .option('--data <dir>', 'dataset folder (cohort, starts, reconvictions, optional service_levels, baselines)')
     .option('--contract <file>', 'contract file (JSON or YAML)')
+    .option('--mapping <file>', 'mapping file (YAML or JSON): how the files of --data become the inputs (see pbr map)')
     .option('--out <dir>', 'output folder (written atomically)', 'reports/run')
     .option('--as-of <date>', "results known up to this date (overrides the contract's follow_up.as_of)")
     .option('--allow-rejects', 'compute on the valid rows when some are rejected')
@@ -32,7 +34,7 @@ export function register(program: Command): void {
       const g = program.opts<{ json?: boolean; quiet?: boolean }>();
       // Loaded on use, so the other commands start without the measurement and report modules.
       const { runPipeline } = await import('../run/pipeline.js');
-      const result = await runPipeline({ dataDir: opts.data, contractPath: opts.contract, outDir: opts.out, asOf: opts.asOf, allowRejects: opts.allowRejects, force: opts.force, quiet: g.quiet, memoryLimit: opts.memoryLimit, threads: opts.threads, cache: opts.cache });
+      const result = await runPipeline({ dataDir: opts.data, contractPath: opts.contract, mappingPath: opts.mapping, outDir: opts.out, asOf: opts.asOf, allowRejects: opts.allowRejects, force: opts.force, quiet: g.quiet, memoryLimit: opts.memoryLimit, threads: opts.threads, cache: opts.cache });
       if (g.json) {
         process.stdout.write(`${JSON.stringify({ out: result.outDir, as_of: result.asOf, validation: result.validation, timings: result.timings, peak_rss_mb: result.timings.peak_rss_mb }, null, 2)}\n`);
       } else {

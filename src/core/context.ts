@@ -2,11 +2,17 @@ import type { Db } from '../db/duckdb.js';
 import type { Contract } from '../contract/schema.js';
 import type { Progress } from './progress.js';
 
+/**
+ * One source file of an input (without a mapping, each input has one: NAME.csv, .csv.gz or
+ * .parquet). Listed per source in validation.json `files` and the manifest's `inputs`.
+ */
 export interface InputSummary {
-  /** Base name: cohort, starts, reconvictions, service_levels, baselines. */
+  /** The input it feeds: cohort, starts, reconvictions, service_levels, baselines, thresholds. */
   name: string;
-  /** File name inside the dataset folder, e.g. cohort.csv. */
+  /** Path inside the dataset folder ('/' separators), e.g. cohort.csv or events/2019.csv. */
   file: string;
+  /** The worksheet read, for an .xlsx source. */
+  sheet?: string;
   path: string;
   sha256: string;
   bytes: number;
@@ -25,6 +31,8 @@ export interface RunContext {
   /** The temporary output folder; renamed into place when the run succeeds. */
   outDir: string;
   inputs: InputSummary[];
+  /** The mapping file the inputs were read through (formats.md section 5), or null. */
+  mapping?: { file: string; sha256: string } | null;
   /** Rejected rows were allowed (--allow-rejects) and there were some. */
   rejectedRows: number;
   /** false: neither read nor write the run cache (--no-cache); otherwise PBR_CACHE decides. */

@@ -41,8 +41,13 @@ export function writeManifest(ctx: RunContext): void {
     duckdb: Db.version,
     contract: { name: ctx.contract.contract, sha256: ctx.contractSha256, resolved: ctx.contract },
     as_of: ctx.asOf,
+    // the mapping file the inputs were read through (formats.md section 5): a changed mapping is a changed input
+    mapping: ctx.mapping ?? null,
+    // every source file: its path inside the data folder (and sheet), the input it feeds, its sha256
     inputs: ctx.inputs.map((i) => ({
       file: i.file,
+      ...(i.sheet !== undefined ? { sheet: i.sheet } : {}),
+      input: i.name,
       sha256: i.sha256,
       bytes: i.bytes,
       rows_read: i.rows_read,

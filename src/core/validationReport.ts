@@ -1,23 +1,36 @@
 import { writeFileSync, appendFileSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { type Db, literal } from '../db/duckdb.js';
+import { shown } from '../contract/load.js';
 import type { InputSummary } from './context.js';
 
 export interface ValidationSummary {
   ok: boolean;
+  /** Per source file: the input it feeds, rows read, used and rejected. */
   files: Omit<InputSummary, 'path'>[];
   rejected_rows: number;
   problems: number;
+  /** The mapping file applied (formats.md section 5), or null when the folder was read as section 1 says. */
+  mapping: { file: string; sha256: string } | null;
 }
 
-export function summarise(inputs: InputSummary[], rejectedRows: number, problems: number): ValidationSummary {
+export function summarise(inputs: InputSummary[], rejectedRows: number, problems: number, mapping: { file: string; sha256: string } | null = null): ValidationSummary {
   return {
     ok: rejectedRows === 0,
     files: inputs.map(({ path: _p, ...rest }) => rest),
     rejected_rows: rejectedRows,
     problems,
+    mapping,
   };
 }
+
+/** How the terminal names a source file: its path in the folder, and the sheet of a workbook. */
+export function sourceName(f: { file: string; sheet?: string }): string {
+  return f.sheet !== undefined ? `${f.file} (sheet ${f.sheet})` : f.file;
+}
+
+// eslint-disable-next-line no-control-regex
+const escapeControl = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 /**
  * validation.json: the summary and every rejected row (file, line, column, value, reason), in
@@ -40,12 +53,13 @@ export async function writeValidationJson(db: Db, file: string, summary: Validat
 export async function describeRejects(db: Db, summary: ValidationSummary, limit = 10, where?: string): Promise<string[]> {
   const lines: string[] = [];
   for (const f of summary.files) {
-    lines.push(`${f.file}: ${f.rows_read} rows read, ${f.rows_used} used, ${f.rows_rejected} rejected`);
+    lines.push(`${escapeControl(sourceName(f))}: ${f.rows_read} rows read, ${f.rows_used} used, ${f.rows_rejected} rejected`);
   }
   if (summary.rejected_rows === 0) return lines;
   const first: RejectRow[] = await firstRejects(db, limit);
   for (const r of first) {
-    lines.push(`  ${r.file}: line ${r.line}, column ${r.column}: ${r.reason}${r.value !== null ? ` (value '${r.value}')` : ''}`);
+    // values and reasons may hold any bytes of the input: never echo a control character raw
+    lines.push(`  ${escapeControl(r.file)}: line ${r.line}, column ${escapeControl(r.column)}: ${escapeControl(r.reason)}${r.value !== null ? ` (value '${shown(r.value)}')` : ''}`);
   }
   if (summary.problems > first.length) {
     lines.push(`  ... and ${summary.problems - first.length} more problem(s)${where ? `: every one is in ${where}` : ''}`);
@@ -73,4 +87,4 @@ export async function firstRejects(db: Db, limit: number): Promise<RejectRow[]> 
   );
 }
 
-export const REJECT_ORDER = `ORDER BY CASE split_part(file, '.', 1) WHEN 'cohort' THEN 1 WHEN 'starts' THEN 2 WHEN 'reconvictions' THEN 3 WHEN 'service_levels' THEN 4 WHEN 'baselines' THEN 5 ELSE 6 END, line, "column", reason`;
+export const REJECT_ORDER = `ORDER BY CASE split_part(file, '.', 1) WHEN 'cohort' THEN 1 WHEN 'starts' THEN 2 WHEN 'reconvictions' THEN 3 WHEN 'service_levels' THEN 4 WHEN 'baselines' THEN 5 WHEN 'thresholds' THEN 6 ELSE 7 END, file, line, "column", reason`;

@@ -4,6 +4,7 @@ import { Db } from '../db/duckdb.js';
 import { InputError } from '../errors.js';
 import { loadContract } from '../contract/load.js';
 import { loadDataset } from '../validate/load.js';
+import { loadMapping } from '../mapping/load.js';
 import { describeRejects, summarise, writeValidationJson, type ValidationSummary } from '../core/validationReport.js';
 import { failpoint, stageOutput } from '../core/atomic.js';
 import { writeManifest } from '../core/manifest.js';
@@ -17,6 +18,8 @@ import type { RunContext } from '../core/context.js';
 export interface PipelineOptions {
   dataDir: string;
   contractPath: string;
+  /** The mapping file (formats.md section 5): how the files of dataDir become the inputs. */
+  mappingPath?: string;
   outDir: string;
   /** Overrides the contract's follow_up.as_of. */
   asOf?: string;
@@ -75,6 +78,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     failpoint(`after-${stage}`);
   };
   const loaded = loadContract(opts.contractPath);
+  const mapping = opts.mappingPath ? loadMapping(opts.mappingPath) : null;
   const staged = stageOutput(opts.outDir, opts.force ?? false);
   const db = await Db.open({ memoryLimit: opts.memoryLimit, tempDirectory: staged.spill, threads: opts.threads });
   let storing: Promise<void> = Promise.resolve();
@@ -86,8 +90,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     // Under --memory-limit they are written after measure, before payments.
     const stores: CacheWrite[] = [];
     const deferStore = (s: CacheWrite) => void stores.push(s);
-    const load = await loadDataset(db, opts.dataDir, loaded.contract, { cache: opts.cache, timings: steps, deferStore });
-    const validation = summarise(load.inputs, load.rejectedRows, load.rejectCount);
+    const load = await loadDataset(db, opts.dataDir, loaded.contract, { cache: opts.cache, timings: steps, deferStore, mapping, scratchDir: staged.spill });
+    const validation = summarise(load.inputs, load.rejectedRows, load.rejectCount, load.mapping);
     lap('load_validate');
     for (const [k, v] of Object.entries(steps)) timings[`load_validate.${k}`] = v;
     if (load.rejectedRows > 0) {
@@ -95,7 +99,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       if (!opts.allowRejects) {
         throw new InputError(
           `${load.rejectedRows} input row(s) rejected (first: see above); nothing was computed or written. ` +
-            `Fix the data (pbr validate --data ${opts.dataDir} lists every row), or pass --allow-rejects to compute on the rest`,
+            `Fix the data (pbr validate --data ${opts.dataDir}${opts.mappingPath ? ` --mapping ${opts.mappingPath}` : ''} lists every row), or pass --allow-rejects to compute on the rest`,
         );
       }
       progress(`--allow-rejects: computing on the rest (${load.rejectedRows} row(s) left out)`);
@@ -108,6 +112,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       hasBaselinesFile: load.hasBaselinesFile,
       outDir: staged.staging,
       inputs: load.inputs,
+      mapping: load.mapping,
       rejectedRows: load.rejectedRows,
       cache: opts.cache,
       progress,
@@ -139,7 +144,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     lap('manifest');
     writeFileSync(
       path.join(staged.staging, 'locations.json'),
-      `${JSON.stringify({ data: path.resolve(opts.dataDir), contract: path.resolve(opts.contractPath) }, null, 2)}\n`,
+      `${JSON.stringify({ data: path.resolve(opts.dataDir), contract: path.resolve(opts.contractPath), mapping: opts.mappingPath ? path.resolve(opts.mappingPath) : null }, null, 2)}\n`,
     );
     timings.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
     // rows handed to JavaScript (summaries, statement lines, chart data), never per-person data

@@ -1,6 +1,7 @@
 import type { Db } from '../db/duckdb.js';
 import type { Contract } from '../contract/schema.js';
 import { codeHash, keyOf, restoreEntry, storeEntry } from '../cache/store.js';
+import { periodKinds } from './periods.js';
 
 export { cacheRoot } from '../cache/store.js';
 
@@ -14,14 +15,24 @@ export { cacheRoot } from '../cache/store.js';
 export const CACHED_TABLES = ['cohort', 'starts', 'reconvictions', 'service_levels', 'baselines_input', 'thresholds', 'areas', 'rejects'] as const;
 
 /** Every SQL file the loader may run (read for the key whichever path runs, so the manifest lists the same files). */
-export const LOAD_QUERIES = ['validate_macros', 'validate_person_reference', 'validate_reconviction_dates', 'validate_baselines'] as const;
+export const LOAD_QUERIES = ['validate_macros', 'validate_person_reference', 'validate_reconviction_dates', 'validate_baselines', 'validate_thresholds'] as const;
 
 export function loaderCodeHash(): string {
-  return codeHash(['validate/load', 'validate/fast', 'validate/files', 'validate/cache', 'cache/store', 'schema/inputs'], LOAD_QUERIES);
+  return codeHash(['validate/load', 'validate/fast', 'validate/files', 'validate/xlsx', 'validate/cache', 'validate/periods', 'cache/store', 'schema/inputs', 'mapping/schema'], LOAD_QUERIES);
 }
 
-export function cacheKey(inputs: { file: string; sha256: string }[], contract: Contract): string {
-  return keyOf('load', { code: loaderCodeHash(), areas: contract.areas, inputs: inputs.map((i) => [i.file, i.sha256]) });
+/**
+ * The key of a load entry: the sources' names and sha256, the mapping (its sha256 and resolved
+ * rules), and what the checks read from the contract (its areas, its period kinds).
+ */
+export function cacheKey(inputs: { file: string; sha256: string }[], contract: Contract, mapping: { sha256: string; resolved: unknown } | null = null): string {
+  return keyOf('load', {
+    code: loaderCodeHash(),
+    areas: contract.areas,
+    periods: periodKinds(contract),
+    mapping,
+    inputs: inputs.map((i) => [i.file, i.sha256]),
+  });
 }
 
 /** The large input tables are restored as views over their Parquet files (read only if a query needs them). */

@@ -1,147 +1,313 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { InputError } from '../errors.js';
 import { type Db, ident, literal, type Params } from '../db/duckdb.js';
-import type { Contract } from '../contract/schema.js';
+import { MAX_AREA_CODE, type Contract } from '../contract/schema.js';
+import { shown } from '../contract/load.js';
 import { INPUT_FILES, SQL_TYPE, type ColumnDef, type FileDef } from '../schema/inputs.js';
 import type { InputSummary } from '../core/context.js';
-import { findInputFile, readCsvHeader, sha256File, splitHeader, type FoundFile } from './files.js';
+import { inputRules, type InputRules } from '../mapping/schema.js';
+import type { LoadedMapping } from '../mapping/load.js';
+import { hashSource, lineFacts, readCsvHeader, resolveSources, scanCompressed, splitHeader, type CsvFacts, type Source } from './files.js';
 import { cacheKey, cacheRoot, restore, store } from './cache.js';
 import { tryFastLoad } from './fast.js';
+import { periodKinds } from './periods.js';
 import type { CacheWrite } from '../cache/store.js';
 
 /**
- * Load a dataset folder into DuckDB and validate it (method.md section 11, formats.md section 1).
+ * Load a dataset folder into DuckDB and validate it (method.md section 11, formats.md sections 1
+ * and 5).
  *
- * Each file is read as text (no type sniffing) into raw_<name> with its line number, every rule is
- * checked in SQL and each problem goes to table `rejects(file, line, column, value, reason)`; the
- * rows with no problem are cast into the typed tables of docs/internals.md. Line numbers count CSV
- * records with the header as line 1 (for Parquet: the row number + 1, likewise).
+ * Each input has one or more source files (one, NAME.csv/.csv.gz/.parquet, without a mapping).
+ * Each source is read as text (no type sniffing; a mapping's renames, value maps, true/false
+ * tokens, missing-value tokens and date formats are applied in the same scan), every rule is
+ * checked in SQL and each problem goes to table `rejects(file, line, column, value, reason)`,
+ * naming the source file (and sheet), its line and the column (`engine (SOURCE)` when mapped
+ * from another header); the rows with no problem are cast into the typed tables of
+ * docs/internals.md. Line numbers count CSV records with the header as line 1, blank lines
+ * included (for Parquet: the row number + 1; for a sheet: the sheet's row number).
  */
 export interface LoadResult {
+  /** One entry per source file, in input order. */
   inputs: InputSummary[];
   rejectedRows: number;
   rejectCount: number;
   hasBaselinesFile: boolean;
+  /** The mapping applied (its file name and sha256), or null. */
+  mapping: { file: string; sha256: string } | null;
   /** The load key of the run cache (the inputs' sha256, the areas, the loader's code): later caches build on it. */
   cacheKey?: string;
 }
 
-function rawTable(def: FileDef): string {
-  return `raw_${def.name}`;
+/** An input and its source files, with the mapping's rules for it (null: read as section 1 says). */
+export interface InputPlan {
+  def: FileDef;
+  rules: InputRules | null;
+  sources: Source[];
 }
 
-/** The file's column names (Parquet: its schema; CSV: the header line), checked against the definition. */
-export async function fileHeader(db: Db, f: FoundFile): Promise<string[]> {
-  let header: string[];
-  if (f.format === 'parquet') {
-    let described: { column_name: string }[];
-    try {
-      described = await db.all<{ column_name: string }>(`DESCRIBE SELECT * FROM read_parquet(${literal(f.path)})`);
-    } catch (e) {
-      throw new InputError(`${f.path}: cannot read the file as Parquet (${firstLine(e)}); check the file`);
-    }
-    header = described.map((d) => d.column_name);
-  } else {
-    header = splitHeader(await readCsvHeader(f));
-  }
-  checkHeader(f, header);
-  return header;
+/** A source ready to read: its header, its reader (SQL) and what the byte scan found. */
+export interface PreparedSource {
+  src: Source;
+  /** Source column names (the header, then hive partition columns). */
+  header: string[];
+  /** Parquet column types (DOUBLE values are read as exact decimals). */
+  types: Map<string, string>;
+  /** The FROM expression that reads it (a converted sheet is read as CSV). */
+  path: string;
+  format: 'csv' | 'parquet';
+  delimiter: string;
+  /** A sheet's row numbers travel in a column of the converted CSV. */
+  lineColumn: string | null;
+  /** Blank lines before the last record (the reader skips them; line numbers must not). */
+  blank: number[];
 }
 
-/** The error for a file the reader cannot read at all. */
-export function readError(f: FoundFile, e: unknown): InputError {
-  return new InputError(`${f.path}: cannot read the file (${firstLine(e)}); check it is ${f.format === 'parquet' ? 'a Parquet file' : 'UTF-8 CSV with a header row'}`);
-}
-
-/** The reader's options for a CSV input: every column as text, no sniffing, refused rows to `rejectsTable`. */
-export function csvReader(f: FoundFile, header: string[], rejectsTable: string): string {
-  const columns = `{${header.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}}`;
-  return `read_csv(${literal(f.path)},
-           header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${columns},
-           strict_mode = true, store_rejects = true, rejects_table = ${literal(rejectsTable)}, rejects_scan = ${literal(`${rejectsTable}_scan`)})`;
-}
-
-async function readRaw(db: Db, f: FoundFile): Promise<void> {
-  const raw = ident(rawTable(f.def));
-  const cols = f.def.columns;
-  const header = await fileHeader(db, f);
-  const present = new Set(header);
-  // The file's rows, as text, in file order (a table's rowid is its insertion order, and DuckDB
-  // preserves the reader's order), then a view that adds each row's line number.
-  const rows = ident(`rows_${f.def.name}`);
-  const rej = ident(`rej_${f.def.name}`);
-  if (f.format === 'parquet') {
-    const select = header.map((h) => `CAST(${ident(h)} AS VARCHAR) AS ${ident(h)}`).join(', ');
-    await db
-      .run(`CREATE OR REPLACE TABLE ${rows} AS SELECT ${select} FROM read_parquet(${literal(f.path)})`)
-      .catch((e) => Promise.reject(readError(f, e)));
-    await db.run(`CREATE OR REPLACE TABLE ${rej} (line BIGINT, column_name VARCHAR, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)`);
-  } else {
-    await db
-      .run(`CREATE OR REPLACE TABLE ${rows} AS SELECT * FROM ${csvReader(f, header, `rej_${f.def.name}`)}`)
-      .catch((e) => Promise.reject(readError(f, e)));
-  }
-  // Absent optional columns become NULL (then their default applies).
-  for (const c of cols) {
-    if (!present.has(c.name)) await db.run(`ALTER TABLE ${rows} ADD COLUMN ${ident(c.name)} VARCHAR`);
-  }
-  // Line numbers count records with the header as line 1. Rows the reader refused take their line
-  // numbers out of the sequence: with g_i = L_i - 1 - i for the i-th refused line L_i, the accepted
-  // row of rowid k is on line k + 2 + (the largest i with g_i <= k).
-  const readerRejects = Number(await db.scalar(`SELECT count(*) FROM ${rej}`));
-  if (readerRejects === 0) {
-    await db.run(`CREATE OR REPLACE VIEW ${raw} AS SELECT rowid + 2 AS _line, * FROM ${rows}`);
-  } else {
-    const gaps = ident(`gaps_${f.def.name}`);
-    await db.run(
-      `CREATE OR REPLACE TABLE ${gaps} AS
-       SELECT line - 1 - i AS g, max(i) AS i
-       FROM (SELECT line, row_number() OVER (ORDER BY line) AS i FROM (SELECT DISTINCT line FROM ${rej}))
-       GROUP BY ALL`,
-    );
-    await db.run(
-      `CREATE OR REPLACE TABLE ${ident(`lines_${f.def.name}`)} AS
-       SELECT r.rowid AS k, r.rowid + 2 + coalesce(gp.i, 0) AS _line FROM ${rows} r ASOF LEFT JOIN ${gaps} gp ON r.rowid >= gp.g`,
-    );
-    await db.run(
-      `CREATE OR REPLACE VIEW ${raw} AS SELECT l._line, r.* FROM ${rows} r JOIN ${ident(`lines_${f.def.name}`)} l ON l.k = r.rowid`,
-    );
-  }
+export interface PreparedInput {
+  def: FileDef;
+  rules: InputRules | null;
+  sources: PreparedSource[];
+  /** How messages name the input's files together (unknown person_id: not in ...). */
+  label: string;
 }
 
 function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0]!;
 }
 
-function checkHeader(f: FoundFile, header: string[]): void {
-  const known = new Set(f.def.columns.map((c) => c.name));
-  const seen = new Set<string>();
-  header.forEach((h, i) => {
-    if (seen.has(h)) throw new InputError(`${f.path}: line 1, column ${i + 1}: column '${h}' appears twice in the header; remove one`);
-    seen.add(h);
-    if (!known.has(h)) {
-      throw new InputError(
-        `${f.path}: line 1, column ${i + 1}: unknown column '${h}'; expected ${f.def.columns.map((c) => c.name).join(', ')} (remove or rename it)`,
-      );
-    }
+/** How a message names a source: its path, and the sheet of a workbook. */
+export function where(src: Source): string {
+  return src.format === 'xlsx' && src.sheet ? `${src.path} (sheet ${shown(src.sheet)})` : src.path;
+}
+
+/** The error for a file the reader cannot read at all (or stops reading part way). */
+export function readError(src: Source, e: unknown): InputError {
+  // the reader's own words, control characters escaped (it may quote a line of the file)
+  const said = firstLine(e).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return new InputError(`${where(src)}: cannot read the file (${said.length > 300 ? `${said.slice(0, 297)}...` : said}); check it is ${src.format === 'parquet' ? 'a Parquet file' : 'UTF-8 CSV with a header row'}`);
+}
+
+/** The plans of a dataset folder: each input's sources, under the mapping when there is one. */
+export function planDataset(dataDir: string, mapping: LoadedMapping | null = null): InputPlan[] {
+  const plans = INPUT_FILES.map((def) => {
+    const rules = inputRules(def, mapping?.mapping ?? null, mapping?.path);
+    return { def, rules, sources: resolveSources(dataDir, def, rules) };
   });
-  for (const c of f.def.columns) {
-    if (c.required && !seen.has(c.name)) {
-      throw new InputError(`${f.path}: line 1: required column '${c.name}' is missing from the header; add it (${c.meaning})`);
+  for (const def of INPUT_FILES) {
+    if (def.required && plans.find((p) => p.def === def)!.sources.length === 0) {
+      throw new InputError(`${path.join(dataDir, `${def.name}.csv`)}: required file is missing (${def.meaning}); add ${def.name}.csv, .csv.gz or .parquet to the folder, or map the input's files`);
     }
+  }
+  // a source read by two inputs would mix their rejects (a workbook may give each its own sheet)
+  const owner = new Map<string, string>();
+  for (const p of plans) {
+    for (const s of p.sources) {
+      const key = `${s.file}\u0000${s.sheet ?? ''}`;
+      const other = owner.get(key);
+      if (other) throw new InputError(`${s.path}: is a source of both ${other} and ${p.def.name}; give each input its own files (or sheets)`);
+      owner.set(key, p.def.name);
+    }
+  }
+  return plans;
+}
+
+/** The reader's options for a CSV input: every column as text, no sniffing, refused rows to `rejectsTable`. */
+export function csvReader(p: Pick<PreparedSource, 'path' | 'header' | 'delimiter' | 'lineColumn'>, rejectsTable: string): string {
+  const names = p.lineColumn ? [p.lineColumn, ...p.header] : p.header;
+  const columns = `{${names.map((h) => `${literal(h)}: 'VARCHAR'`).join(', ')}}`;
+  return `read_csv(${literal(p.path)},
+           header = true, auto_detect = false, delim = ${literal(p.delimiter)}, quote = '"', escape = '"', columns = ${columns},
+           strict_mode = true, store_rejects = true, rejects_table = ${literal(rejectsTable)}, rejects_scan = ${literal(`${rejectsTable}_scan`)})`;
+}
+
+/** The source's reader as a FROM expression (CSV readers store refused rows in `rejectsTable`). */
+export function sourceReader(p: PreparedSource, rejectsTable: string): string {
+  return p.format === 'parquet' ? `read_parquet(${literal(p.path)})` : csvReader(p, rejectsTable);
+}
+
+/** The header check: duplicate, unknown (unmapped) and missing required columns are one-line errors. */
+function checkHeader(plan: InputPlan, src: Source, header: string[]): void {
+  const def = plan.def;
+  const rules = plan.rules;
+  const seen = new Set<string>();
+  const wanted = new Map(def.columns.map((c) => [rules ? rules.columns[c.name]! : c.name, c]));
+  header.forEach((h, i) => {
+    if (seen.has(h)) throw new InputError(`${where(src)}: line 1, column ${i + 1}: column '${shown(h)}' appears twice in the header; remove one`);
+    seen.add(h);
+    if (wanted.has(h) || rules?.ignore.has(h)) return;
+    if (!rules) {
+      throw new InputError(`${where(src)}: line 1, column ${i + 1}: unknown column '${shown(h)}'; expected ${def.columns.map((c) => c.name).join(', ')} (remove or rename it)`);
+    }
+    throw new InputError(
+      `${where(src)}: line 1, column ${i + 1}: column '${shown(h)}' is neither mapped nor ignored; map it under ${rules.keyPath}.columns or list it in ${rules.keyPath}.ignore_columns`,
+    );
+  });
+  for (const c of def.columns) {
+    if (!c.required) continue;
+    const name = rules ? rules.columns[c.name]! : c.name;
+    if (seen.has(name)) continue;
+    if (!rules) throw new InputError(`${where(src)}: line 1: required column '${c.name}' is missing from the header; add it (${c.meaning})`);
+    throw new InputError(
+      rules.mapped.has(c.name)
+        ? `${where(src)}: line 1: column '${shown(name)}' (mapped to ${c.name} in ${rules.keyPath}.columns) is missing from the header; correct the mapping or the file`
+        : `${where(src)}: line 1: required column '${c.name}' is missing from the header; add it or map it under ${rules.keyPath}.columns (${c.meaning})`,
+    );
   }
 }
 
+/**
+ * Make every source ready to read: check the bytes the reader would pass over (a compressed file
+ * read to its end, NUL bytes, blank lines), convert sheets to CSV in `scratch`, read and check the
+ * headers. Throws an InputError for a file that cannot be read as a whole.
+ */
+export async function prepareDataset(db: Db, plans: InputPlan[], facts: Map<Source, CsvFacts | null>, scratch: () => string): Promise<PreparedInput[]> {
+  const out: PreparedInput[] = [];
+  // every .csv.gz is decompressed to its end at once, side by side (zlib works off the main thread)
+  const pending = new Map<Source, Promise<CsvFacts>>();
+  for (const src of plans.flatMap((p) => p.sources)) {
+    if (src.format !== 'csv.gz' || src.bytes === 0 || facts.get(src)) continue;
+    const scan = scanCompressed(src);
+    scan.catch(() => {}); // observed now, awaited in source order below
+    pending.set(src, scan);
+  }
+  for (const plan of plans) {
+    const sources: PreparedSource[] = [];
+    for (const [i, src] of plan.sources.entries()) {
+      const known = facts.get(src) ?? (pending.has(src) ? await pending.get(src)! : null);
+      sources.push(await prepareSource(db, plan, src, known, () => path.join(scratch(), `${plan.def.name}-${i}.csv`)));
+    }
+    const labels = plan.sources.map((s) => s.label);
+    out.push({
+      def: plan.def,
+      rules: plan.rules,
+      sources,
+      label: labels.length === 1 ? labels[0]! : labels.length <= 3 ? labels.join(', ') : `${labels[0]} and ${labels.length - 1} more files`,
+    });
+  }
+  return out;
+}
+
+async function prepareSource(db: Db, plan: InputPlan, src: Source, known: CsvFacts | null, sheetCsv: () => string): Promise<PreparedSource> {
+  const partitions = src.partitions.map(([k]) => k);
+  if (src.bytes === 0) throw new InputError(`${where(src)}: the file is empty (not even a header row); export it again with its header row`);
+  if (src.format === 'parquet') {
+    let described: { column_name: string; column_type: string }[];
+    try {
+      described = await db.all(`DESCRIBE SELECT * FROM read_parquet(${literal(src.path)})`);
+    } catch (e) {
+      throw new InputError(`${src.path}: cannot read the file as Parquet (${shown(firstLine(e))}); check the file`);
+    }
+    const header = [...described.map((d) => d.column_name), ...partitions];
+    checkHeader(plan, src, header);
+    return { src, header, types: new Map(described.map((d) => [d.column_name, d.column_type])), path: src.path, format: 'parquet', delimiter: ',', lineColumn: null, blank: [] };
+  }
+  if (src.format === 'xlsx') {
+    const out = sheetCsv();
+    // loaded on use: the workbook reader takes seconds to import, and most folders hold no workbook
+    const { sheetToCsv, SHEET_LINE_COLUMN } = await import('./xlsx.js');
+    const sheet = await sheetToCsv(src.path, src.sheet, out);
+    src.sheet = sheet.sheet;
+    src.label = `${src.file} (sheet ${sheet.sheet})`;
+    const header = [...sheet.header, ...partitions];
+    checkHeader(plan, src, header);
+    return { src, header: sheet.header, types: new Map(), path: out, format: 'csv', delimiter: ',', lineColumn: SHEET_LINE_COLUMN, blank: [] };
+  }
+  // CSV: the header first (empty, UTF-16 and CR-only files have their own messages), then what
+  // the byte scan found (a .csv.gz is decompressed to its end here: a truncated one is refused)
+  const header = splitHeader(await readCsvHeader(src), src.delimiter);
+  const facts = known;
+  let blank: number[] = [];
+  if (facts && (facts.nulAt !== null || facts.blankLines)) {
+    const lines = await lineFacts(src, facts.nulAt);
+    if (facts.nulAt !== null) {
+      throw new InputError(`${where(src)}: line ${lines.lineOfOffset ?? '?'}: a NUL byte (\\x00) inside the text; the file is damaged or not a text file: remove it or export the file again`);
+    }
+    blank = lines.blank;
+  }
+  checkHeader(plan, src, [...header, ...partitions]);
+  return { src, header, types: new Map(), path: src.path, format: 'csv', delimiter: src.delimiter, lineColumn: null, blank };
+}
+
+/** How rejects name an engine column: `person_id`, or `person_id (CRN)` when mapped from another header. */
+export function columnLabel(input: PreparedInput, c: ColumnDef): string {
+  const s = input.rules?.columns[c.name];
+  return s !== undefined && s !== c.name ? `${c.name} (${s})` : c.name;
+}
+
+/**
+ * One source as rows of engine columns, all text, in file order: renames, missing-value tokens,
+ * value maps, true/false tokens and date formats applied in the scan (`params` receives the bound
+ * lists). Without a mapping exactly the section-1 reading: each column cast to text.
+ */
+export function sourceSelect(input: PreparedInput, p: PreparedSource, rejectsTable: string, params: Params): string {
+  const rules = input.rules;
+  const present = new Set(p.header);
+  const parts = new Map(p.src.partitions);
+  const text = (c: ColumnDef): string => {
+    const name = rules ? rules.columns[c.name]! : c.name;
+    if (parts.has(name)) {
+      params[`part_${c.name}`] = [parts.get(name)!];
+      return `$part_${c.name}[1]`;
+    }
+    if (!present.has(name)) return 'CAST(NULL AS VARCHAR)';
+    const v = ident(name);
+    const type = p.types.get(name);
+    // a Parquet DOUBLE as its exact decimal (rounded to 12 places), never 1e-05
+    if ((type === 'DOUBLE' || type === 'FLOAT') && (c.type.kind === 'decimal01' || c.type.kind === 'decimal')) {
+      return `coalesce(rtrim(rtrim(CAST(TRY_CAST(${v} AS DECIMAL(18,12)) AS VARCHAR), '0'), '.'), CAST(${v} AS VARCHAR))`;
+    }
+    return `CAST(${v} AS VARCHAR)`;
+  };
+  const line = p.lineColumn ? `, CAST(${ident(p.lineColumn)} AS BIGINT) AS _sline` : '';
+  const reader = sourceReader(p, rejectsTable);
+  if (!rules) return `SELECT ${input.def.columns.map((c) => `${text(c)} AS ${ident(c.name)}`).join(', ')}${line} FROM ${reader}`;
+  // first the tokens and maps of every column, then the kind's reading (booleans, dates)
+  if (rules.missingValues.length > 0) params.missing = rules.missingValues;
+  const first = input.def.columns.map((c) => {
+    let v = text(c);
+    if (rules.missingValues.length > 0) v = `CASE WHEN list_contains($missing, ${v}) THEN NULL ELSE ${v} END`;
+    const map = rules.values[c.name];
+    if (map && Object.keys(map).length > 0) {
+      params[`from_${c.name}`] = Object.keys(map);
+      params[`to_${c.name}`] = Object.values(map);
+      v = `coalesce(list_extract($to_${c.name}, list_position($from_${c.name}, ${v})), ${v})`;
+    }
+    return `${v} AS ${ident(c.name)}`;
+  });
+  const second = input.def.columns.map((c) => {
+    const v = ident(c.name);
+    if (c.type.kind === 'boolean' && (rules.trueValues.length > 0 || rules.falseValues.length > 0)) {
+      params.true_values = rules.trueValues;
+      params.false_values = rules.falseValues;
+      return `CASE WHEN list_contains($true_values, ${v}) THEN 'true' WHEN list_contains($false_values, ${v}) THEN 'false' ELSE ${v} END AS ${v}`;
+    }
+    if (c.type.kind === 'date' && rules.dateFormats) {
+      params.date_formats = rules.dateFormats;
+      return `pbr_map_date(${v}, $date_formats) AS ${v}`;
+    }
+    return v;
+  });
+  return `SELECT ${second.join(', ')}${p.lineColumn ? ', _sline' : ''} FROM (SELECT ${first.join(', ')}${line} FROM ${reader})`;
+}
+
 /** The per-value check of one column, as a SQL expression giving NULL or a reason. */
-export function checkExpr(c: ColumnDef, params: Params): string {
+export function checkExpr(c: ColumnDef, params: Params, rules: InputRules | null = null): string {
   const v = ident(c.name);
   const missing = c.required ? `WHEN ${v} IS NULL THEN 'missing required value'` : '';
   let bad: string;
   switch (c.type.kind) {
     case 'text':
-      bad = 'NULL';
+      if (c.area) {
+        params.max_area = MAX_AREA_CODE;
+        bad = `pbr_bad_area(${v}, $max_area)`;
+      } else bad = `pbr_bad_text(${v})`;
       break;
     case 'date':
-      bad = `pbr_bad_date(${v})`;
+      if (rules?.dateFormats) {
+        params.date_formats = rules.dateFormats;
+        bad = `pbr_bad_date_in(${v}, $date_formats)`;
+      } else bad = `pbr_bad_date(${v})`;
       break;
     case 'month':
       bad = `pbr_bad_month(${v})`;
@@ -186,39 +352,104 @@ export function castExpr(c: ColumnDef, tryCast = false): string {
   }
 }
 
-async function checkFile(db: Db, f: FoundFile, contract: Contract): Promise<void> {
-  const def = f.def;
+const rawTable = (def: FileDef) => `raw_${def.name}`;
+const rowsTable = (def: FileDef, i: number) => `rows_${def.name}_${i}`;
+const rejTable = (def: FileDef, i: number) => `rej_${def.name}_${i}`;
+
+/**
+ * Read every source of an input as text into rows_<name>_<i>, and make the view raw_<name>:
+ * `_file` (the source's label), `_src` (its position), `_line`, then the engine columns.
+ */
+async function readRaw(db: Db, input: PreparedInput): Promise<void> {
+  const views: string[] = [];
+  for (const [i, p] of input.sources.entries()) {
+    const rows = ident(rowsTable(input.def, i));
+    const rej = ident(rejTable(input.def, i));
+    const params: Params = {};
+    const select = sourceSelect(input, p, rejTable(input.def, i), params);
+    await db.run(`CREATE OR REPLACE TABLE ${rows} AS ${select}`, params).catch((e) => Promise.reject(readError(p.src, e)));
+    if (p.format === 'parquet') {
+      await db.run(`CREATE OR REPLACE TABLE ${rej} (line BIGINT, column_name VARCHAR, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)`);
+    }
+    const cols = input.def.columns.map((c) => `r.${ident(c.name)}`).join(', ');
+    const head = `SELECT ${literal(p.src.label)} AS _file, ${i} AS _src`;
+    if (p.lineColumn) {
+      views.push(`${head}, r._sline AS _line, ${cols} FROM ${rows} r`);
+      continue;
+    }
+    // Line numbers count records with the header as line 1. Lines the reader refused or skipped
+    // (blank lines) take their numbers out of the sequence: with g_j = L_j - 1 - j for the j-th
+    // such line L_j, the row of rowid k is on line k + 2 + (the largest j with g_j <= k).
+    const skipped = ident(`skipped_${input.def.name}_${i}`);
+    await db.run(
+      `CREATE OR REPLACE TABLE ${skipped} AS
+       SELECT DISTINCT line FROM (SELECT line FROM ${rej} UNION ALL SELECT CAST(unnest($blank) AS BIGINT) AS line)`,
+      { blank: p.blank.map(String) },
+    );
+    if (Number(await db.scalar(`SELECT count(*) FROM ${skipped}`)) === 0) {
+      views.push(`${head}, r.rowid + 2 AS _line, ${cols} FROM ${rows} r`);
+      continue;
+    }
+    const gaps = ident(`gaps_${input.def.name}_${i}`);
+    const lines = ident(`lines_${input.def.name}_${i}`);
+    await db.run(
+      `CREATE OR REPLACE TABLE ${gaps} AS
+       SELECT line - 1 - j AS g, max(j) AS j
+       FROM (SELECT line, row_number() OVER (ORDER BY line) AS j FROM ${skipped})
+       GROUP BY ALL`,
+    );
+    await db.run(
+      `CREATE OR REPLACE TABLE ${lines} AS
+       SELECT r.rowid AS k, r.rowid + 2 + coalesce(gp.j, 0) AS _line FROM ${rows} r ASOF LEFT JOIN ${gaps} gp ON r.rowid >= gp.g`,
+    );
+    views.push(`${head}, l._line, ${cols} FROM ${rows} r JOIN ${lines} l ON l.k = r.rowid`);
+  }
+  await db.run(`CREATE OR REPLACE VIEW ${ident(rawTable(input.def))} AS ${views.join('\nUNION ALL ')}`);
+}
+
+async function checkInput(db: Db, input: PreparedInput, contract: Contract): Promise<void> {
+  const def = input.def;
   const raw = ident(rawTable(def));
-  const file = f.file;
-  const params: Params = { file };
-  // 1. What the CSV reader itself refused (wrong column count, bad encoding, bad quoting).
-  await db.run(
-    `INSERT INTO rejects SELECT $file, line, coalesce(column_name, '(row)'), left(csv_line, 200),
-       lower(error_type) || ': ' || split_part(error_message, chr(10), 1)
-     FROM ${ident(`rej_${def.name}`)}`,
-    params,
-  );
-  // 2. Per-value rules: missing required values, types, enumerations, ranges, dates 1900-2100.
+  const labelOf = (name: string) => columnLabel(input, def.columns.find((c) => c.name === name)!);
+  // 1. What the CSV reader itself refused (wrong column count, bad encoding, bad quoting); the
+  //    reader names the source's column, shown beside the engine's.
+  const headers = def.columns.map((c) => input.rules?.columns[c.name] ?? c.name);
+  for (const [i, p] of input.sources.entries()) {
+    await db.run(
+      `INSERT INTO rejects SELECT $file, line, coalesce(list_extract($labels, list_position($headers, column_name)), column_name, '(row)'), pbr_shown(csv_line, 200),
+         lower(error_type) || ': ' || pbr_shown(split_part(error_message, chr(10), 1), 200)
+       FROM ${ident(rejTable(def, i))}`,
+      { file: p.src.label, labels: def.columns.map((c) => columnLabel(input, c)), headers },
+    );
+  }
+  // 2. Per-value rules: missing required values, markers, types, enumerations, ranges, dates 1900-2100.
+  const params: Params = {};
   const entries = def.columns
-    .map((c) => `{'c': ${literal(c.name)}, 'v': ${ident(c.name)}, 'r': ${checkExpr(c, params)}}`)
+    .map((c, i) => {
+      params[`col_${i}`] = columnLabel(input, c);
+      return `{'c': $col_${i}, 'v': ${ident(c.name)}, 'r': ${checkExpr(c, params, input.rules)}}`;
+    })
     .join(',\n ');
   await db.run(
     `INSERT INTO rejects
-     SELECT $file, _line, e.c, e.v, e.r FROM (
-       SELECT _line, unnest(list_filter([${entries}], x -> x.r IS NOT NULL)) AS e FROM ${raw}
+     SELECT _file, _line, e.c, pbr_shown(e.v, 200), e.r FROM (
+       SELECT _file, _line, unnest(list_filter([${entries}], x -> x.r IS NOT NULL)) AS e FROM ${raw}
      )`,
     params,
   );
-  // 3. Uniqueness.
+  // 3. Uniqueness (across every source of the input).
+  const several = input.sources.length > 1;
   for (const c of def.columns.filter((c) => c.unique)) {
     const v = ident(c.name);
     await db.run(
       `INSERT INTO rejects
-       SELECT $file, _line, $col, ${v}, 'duplicate ' || $col || ': ' || n || ' rows share it (first on line ' || first_line || ')'
-       FROM (SELECT _line, ${v}, count(*) OVER w AS n, min(_line) OVER w AS first_line
-             FROM ${raw} WHERE ${v} IS NOT NULL WINDOW w AS (PARTITION BY ${v}))
+       SELECT _file, _line, $col, pbr_shown(${v}, 200),
+              'duplicate ' || $name || ': ' || n || ' rows share it (first on line ' || first_line || CASE WHEN $several THEN ' of ' || first_file ELSE '' END || ')'
+       FROM (SELECT _file, _line, ${v}, count(*) OVER (PARTITION BY ${v}) AS n,
+                    first_value(_line) OVER w AS first_line, first_value(_file) OVER w AS first_file
+             FROM ${raw} WHERE ${v} IS NOT NULL WINDOW w AS (PARTITION BY ${v} ORDER BY _src, _line))
        WHERE n > 1`,
-      { ...params, col: c.name },
+      { col: labelOf(c.name), name: c.name, several },
     );
   }
   // 4. Areas outside the contract's list.
@@ -226,21 +457,24 @@ async function checkFile(db: Db, f: FoundFile, contract: Contract): Promise<void
     for (const c of def.columns.filter((c) => c.area)) {
       const v = ident(c.name);
       await db.run(
-        `INSERT INTO rejects SELECT $file, _line, $col, ${v}, 'area ''' || ${v} || ''' is not in the contract''s areas'
-         FROM ${raw} WHERE ${v} IS NOT NULL AND ${v} NOT IN (SELECT cpa FROM areas)`,
-        { ...params, col: c.name },
+        `INSERT INTO rejects SELECT _file, _line, $col, pbr_shown(${v}, 200), 'area ''' || pbr_shown(${v}, 60) || ''' is not in the contract''s areas'
+         FROM ${raw} WHERE ${v} IS NOT NULL AND pbr_bad_area(${v}, $max_area) IS NULL AND ${v} NOT IN (SELECT cpa FROM areas)`,
+        { col: labelOf(c.name), max_area: MAX_AREA_CODE },
       );
     }
   }
-  // 5. Date sense within a row.
-  if (def.name === 'reconvictions') await db.exec('validate_reconviction_dates', params);
-  if (def.name === 'baselines') await db.exec('validate_baselines', { ...params, check_areas: contract.areas !== null });
+  // 5. Rules within a row, and between rows of small files.
+  if (def.name === 'reconvictions') await db.exec('validate_reconviction_dates', { col: labelOf('disposal_date') });
+  if (def.name === 'baselines') await db.exec('validate_baselines', { col: labelOf('cpa'), check_areas: contract.areas !== null });
+  if (def.name === 'thresholds') {
+    await db.exec('validate_thresholds', { period_col: labelOf('period'), upper_col: labelOf('upper'), cpa_col: labelOf('cpa'), kinds: periodKinds(contract) });
+  }
 }
 
-async function checkReferences(db: Db, f: FoundFile, cohortFile: string): Promise<void> {
-  for (const c of f.def.columns.filter((c) => c.referencesCohort)) {
-    await db.run(`CREATE OR REPLACE TEMP VIEW _ref AS SELECT _line, ${ident(c.name)} AS person_id FROM ${ident(rawTable(f.def))}`);
-    await db.exec('validate_person_reference', { file: f.file, cohort_file: cohortFile });
+async function checkReferences(db: Db, input: PreparedInput, cohort: PreparedInput): Promise<void> {
+  for (const c of input.def.columns.filter((c) => c.referencesCohort)) {
+    await db.run(`CREATE OR REPLACE TEMP VIEW _ref AS SELECT _file, _line, ${ident(c.name)} AS person_id FROM ${ident(rawTable(input.def))}`);
+    await db.exec('validate_person_reference', { cohort_file: cohort.label, col: columnLabel(input, c) });
     await db.run(`DROP VIEW _ref`);
   }
 }
@@ -250,22 +484,34 @@ export function typedTable(def: FileDef): string {
   return def.name === 'baselines' ? 'baselines_input' : def.name;
 }
 
-export async function buildTyped(db: Db, def: FileDef, file: string | null): Promise<void> {
+/** The typed table of an input: its valid rows cast (or an empty table when it has no file). */
+export async function buildTyped(db: Db, def: FileDef, input: PreparedInput | null): Promise<void> {
   const cols = def.columns.map((c) => castExpr(c)).join(', ');
   const target = typedTable(def);
   await db.dropRelation(target); // the fast path's view of the same name, if it ran before
-  if (file === null) {
+  if (input === null) {
     const empty = def.columns.map((c) => `CAST(NULL AS ${SQL_TYPE[c.type.kind]}) AS ${ident(c.name)}`).join(', ');
     await db.run(`CREATE OR REPLACE TABLE ${ident(target)} AS SELECT ${empty}, CAST(NULL AS BIGINT) AS _line LIMIT 0`);
     return;
   }
-  // The view yields rows in file order and the table keeps it: no sort needed.
-  const rejected = Number(await db.scalar(`SELECT count(*) FROM rejects WHERE file = $file`, { file }));
+  const files = input.sources.map((p) => p.src.label);
+  const rejected = Number(await db.scalar(`SELECT count(*) FROM rejects WHERE list_contains($files, file)`, { files }));
+  if (rejected === 0 || files.length === 1) {
+    // The view yields rows in file order and the table keeps it: no sort needed.
+    await db.run(
+      `CREATE OR REPLACE TABLE ${ident(target)} AS
+       SELECT ${cols}, _line FROM ${ident(rawTable(def))}
+       ${rejected > 0 ? 'WHERE _line NOT IN (SELECT line FROM rejects WHERE file = $file)' : ''}`,
+      rejected > 0 ? { file: files[0]! } : {},
+    );
+    return;
+  }
   await db.run(
     `CREATE OR REPLACE TABLE ${ident(target)} AS
-     SELECT ${cols}, _line FROM ${ident(rawTable(def))}
-     ${rejected > 0 ? 'WHERE _line NOT IN (SELECT line FROM rejects WHERE file = $file)' : ''}`,
-    rejected > 0 ? { file } : {},
+     SELECT ${cols}, _line FROM ${ident(rawTable(def))} r
+     ANTI JOIN (SELECT DISTINCT file, line FROM rejects WHERE list_contains($files, file)) x ON x.file = r._file AND x.line = r._line
+     ORDER BY r._src, r._line`,
+    { files },
   );
 }
 
@@ -296,33 +542,67 @@ export interface LoadOptions {
    * connection, beside other work) instead of being done before loadDataset returns.
    */
   deferStore?: (write: CacheWrite) => void;
+  /** The mapping file, read and checked by `loadMapping` (src/mapping/load.ts); absent: the folder is read as formats.md section 1 says. */
+  mapping?: LoadedMapping | null;
+  /** A private folder for converted sheets (default: a new folder in the system's temporary folder, removed afterwards). */
+  scratchDir?: string;
 }
 
 export async function loadDataset(db: Db, dataDir: string, contract: Contract, opts: LoadOptions = {}): Promise<LoadResult> {
   await db.exec('validate_macros');
-  const found = INPUT_FILES.map((def) => ({ def, f: findInputFile(dataDir, def) }));
+  const mapping = opts.mapping ?? null;
+  const plans = planDataset(dataDir, mapping);
+  const sources = plans.flatMap((p) => p.sources);
   const hashes = new Map<string, string>();
+  const facts = new Map<Source, CsvFacts | null>();
   let t = performance.now();
   const lap = (step: string) => {
     const now = performance.now();
     if (opts.timings) opts.timings[step] = Math.round(now - t) / 1000;
     t = now;
   };
-  await Promise.all(found.map(async ({ f }) => f && hashes.set(f.file, await sha256File(f.path))));
+  await Promise.all(
+    sources.map(async (s) => {
+      const h = await hashSource(s);
+      hashes.set(s.file, h.sha256);
+      facts.set(s, h.facts);
+    }),
+  );
   lap('hash');
+  const applied = mapping ? { file: mapping.file, sha256: mapping.sha256 } : null;
   const root = opts.cache === false ? null : cacheRoot();
-  const key = cacheKey(found.flatMap(({ f }) => (f ? [{ file: f.file, sha256: hashes.get(f.file)! }] : [])), contract);
+  const key = cacheKey(
+    sources.map((s) => ({ file: s.sheet === null ? s.file : `${s.file}#${s.sheet}`, sha256: hashes.get(s.file)! })),
+    contract,
+    mapping ? { sha256: mapping.sha256, resolved: mapping.mapping } : null,
+  );
   if (root) {
     const hit = await restore<Omit<LoadResult, 'inputs'> & { inputs: Omit<InputSummary, 'path'>[] }>(db, root, key);
     lap('cache_restore');
     if (hit) {
-      const paths = new Map(found.flatMap(({ f }) => (f ? [[f.file, f.path] as const] : [])));
-      return { ...hit, cacheKey: key, inputs: hit.inputs.map((i) => ({ ...i, path: paths.get(i.file)! })) };
+      const paths = new Map(sources.map((s) => [s.file, s.path] as const));
+      return { ...hit, mapping: applied, cacheKey: key, inputs: hit.inputs.map((i) => ({ ...i, path: paths.get(i.file)! })) };
     }
   }
-  // Clean data (the usual case) is proven clean in one scan per file; anything that would be
-  // rejected sends the whole dataset through the full check, which reports every row.
-  const result = (await tryFastLoad(db, found, contract, hashes)) ?? (await loadAndValidate(db, found, contract, hashes));
+  let scratch: string | null = null;
+  const scratchDir = () => {
+    if (scratch === null) {
+      const base = opts.scratchDir ?? os.tmpdir();
+      mkdirSync(base, { recursive: true, mode: 0o700 });
+      scratch = mkdtempSync(path.join(base, 'pbr-sheets-')); // mode 700: converted sheets hold person-level rows
+    }
+    return scratch;
+  };
+  let result: LoadResult;
+  try {
+    const prepared = await prepareDataset(db, plans, facts, scratchDir);
+    // Clean data (the usual case) is proven clean in one scan per file; anything that would be
+    // rejected sends the whole dataset through the full check, which reports every row.
+    result = (await tryFastLoad(db, prepared, contract, hashes)) ?? (await loadAndValidate(db, prepared, contract, hashes));
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+  result.mapping = applied;
   lap('load_check');
   if (root) {
     const meta = { ...result, inputs: result.inputs.map(({ path: _p, ...rest }) => rest) };
@@ -335,48 +615,53 @@ export async function loadDataset(db: Db, dataDir: string, contract: Contract, o
   return { ...result, cacheKey: key };
 }
 
-export async function loadAndValidate(
-  db: Db,
-  found: { def: FileDef; f: FoundFile | null }[],
-  contract: Contract,
-  hashes: Map<string, string>,
-): Promise<LoadResult> {
+/** The summary entry of one source (validation.json `files`, the manifest's `inputs`). */
+export function sourceSummary(input: PreparedInput, p: PreparedSource, sha256: string, read: number, rejected: number): InputSummary {
+  return {
+    name: input.def.name,
+    file: p.src.file,
+    ...(p.src.sheet !== null ? { sheet: p.src.sheet } : {}),
+    path: p.src.path,
+    sha256,
+    bytes: p.src.bytes,
+    rows_read: read,
+    rows_used: read - rejected,
+    rows_rejected: rejected,
+  };
+}
+
+export async function loadAndValidate(db: Db, prepared: PreparedInput[], contract: Contract, hashes: Map<string, string>): Promise<LoadResult> {
   await db.run(`CREATE OR REPLACE TABLE rejects (file VARCHAR, line BIGINT, "column" VARCHAR, value VARCHAR, reason VARCHAR)`);
   await buildAreas(db, contract);
-  const cohortFile = found.find((x) => x.def.name === 'cohort')!.f!.file;
+  const cohort = prepared.find((x) => x.def.name === 'cohort')!;
   const inputs: InputSummary[] = [];
-  for (const { def, f } of found) {
-    if (!f) {
+  for (const input of prepared) {
+    const def = input.def;
+    if (input.sources.length === 0) {
       await buildTyped(db, def, null);
       continue;
     }
-    await readRaw(db, f);
-    await checkFile(db, f, contract);
-    if (def.name !== 'cohort') await checkReferences(db, f, cohortFile);
-    await buildTyped(db, def, f.file);
+    await readRaw(db, input);
+    await checkInput(db, input, contract);
+    if (def.name !== 'cohort') await checkReferences(db, input, cohort);
+    await buildTyped(db, def, input);
     if (def.name === 'starts') await fillAreasFromStarts(db, contract);
-    const [counts] = await db.all<{ accepted: number; reader_rejected: number; rejected: number; used: number }>(
-      `SELECT (SELECT count(*) FROM ${ident(rawTable(def))})::INTEGER AS accepted,
-              (SELECT count(DISTINCT line) FROM ${ident(`rej_${def.name}`)})::INTEGER AS reader_rejected,
-              (SELECT count(DISTINCT line) FROM rejects WHERE file = $file)::INTEGER AS rejected,
-              (SELECT count(*) FROM ${ident(typedTable(def))})::INTEGER AS used`,
-      { file: f.file },
-    );
-    inputs.push({
-      name: def.name,
-      file: f.file,
-      path: f.path,
-      sha256: hashes.get(f.file)!,
-      bytes: f.bytes,
-      rows_read: counts!.accepted + counts!.reader_rejected,
-      rows_used: counts!.used,
-      rows_rejected: counts!.rejected,
-    });
-      }
-  for (const { def, f } of found) {
-    if (!f) continue;
-    await db.run(`DROP VIEW IF EXISTS ${ident(rawTable(def))}`);
-    for (const t of ['rows', 'rej', 'gaps', 'lines']) await db.run(`DROP TABLE IF EXISTS ${ident(`${t}_${def.name}`)}`);
+    for (const [i, p] of input.sources.entries()) {
+      const [counts] = await db.all<{ accepted: number; reader_rejected: number; rejected: number }>(
+        `SELECT (SELECT count(*) FROM ${ident(rowsTable(def, i))})::INTEGER AS accepted,
+                (SELECT count(DISTINCT line) FROM ${ident(rejTable(def, i))})::INTEGER AS reader_rejected,
+                (SELECT count(DISTINCT line) FROM rejects WHERE file = $file)::INTEGER AS rejected`,
+        { file: p.src.label },
+      );
+      inputs.push(sourceSummary(input, p, hashes.get(p.src.file)!, counts!.accepted + counts!.reader_rejected, counts!.rejected));
+    }
+  }
+  for (const input of prepared) {
+    await db.run(`DROP VIEW IF EXISTS ${ident(rawTable(input.def))}`);
+    for (const i of input.sources.keys()) {
+      for (const t of ['rows', 'rej', 'skipped', 'gaps', 'lines']) await db.run(`DROP TABLE IF EXISTS ${ident(`${t}_${input.def.name}_${i}`)}`);
+      await db.run(`DROP TABLE IF EXISTS ${ident(`${rejTable(input.def, i)}_scan`)}`);
+    }
   }
   const [tot] = await db.all<{ n: number; rows: number }>(
     `SELECT count(*)::INTEGER AS n, count(DISTINCT (file, line))::INTEGER AS rows FROM rejects`,
@@ -385,7 +670,8 @@ export async function loadAndValidate(
     inputs,
     rejectCount: tot!.n,
     rejectedRows: tot!.rows,
-    hasBaselinesFile: found.some((x) => x.def.name === 'baselines' && x.f !== null),
+    hasBaselinesFile: prepared.some((x) => x.def.name === 'baselines' && x.sources.length > 0),
+    mapping: null,
   };
 }
 
