@@ -119,7 +119,7 @@ describe('pbr synth: the contract', () => {
 
   it('measures quarterly cohorts Oct 2015 - Mar 2020 against 2011, all final with its as_of', () => {
     const c = contract();
-    expect(c.cohort).toEqual({ period: 'quarter', from: '2015-10-01', to: '2020-03-31' });
+    expect(c.cohort).toEqual({ period: 'quarter', from: '2015-10-01', to: '2020-03-31', top_up: 'none' });
     expect(c.baseline).toEqual({ from: '2011-01-01', to: '2011-12-31' });
     // final needs as_of >= last period end + 12 + 6 months = 2020-03-31 + 18 months = 2021-09-30
     expect(c.follow_up.as_of! >= '2021-09-30').toBe(true);
