@@ -33,6 +33,8 @@ export interface ManifestSpec {
   contractSha?: string;
   asOf?: string;
   inputs?: { file: string; sha256: string }[];
+  /** The mapping file of a mapped run, as the manifest records it. */
+  mapping?: { file: string; sha256: string };
 }
 
 export function writeRun(dir: string, spec: { measures: Row[]; payments: Row[]; manifest?: ManifestSpec }): string {
@@ -50,6 +52,7 @@ export function writeRun(dir: string, spec: { measures: Row[]; payments: Row[]; 
       (i) => ({ ...i, bytes: 1, rows_read: 1, rows_used: 1, rows_rejected: 0 }),
     ),
     rejected_rows: 0,
+    ...(m.mapping ? { mapping: m.mapping } : {}),
     queries: {},
     outputs: {},
   };
