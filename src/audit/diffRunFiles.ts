@@ -78,6 +78,11 @@ async function readCsvInto(db: Db, table: string, file: string, cols: readonly (
   }
 }
 
+/** payments.csv of a run (or of a pbr assess output) into table `table`. */
+export async function loadRunPayments(db: Db, run: string, table: string): Promise<void> {
+  await readCsvInto(db, table, need(run, 'payments.csv'), PAYMENT_COLUMNS);
+}
+
 /** measures.csv and payments.csv of a run into tables `<prefix>measures` and `<prefix>payments`. */
 export async function loadRunCsvs(db: Db, run: string, prefix: string): Promise<void> {
   await readCsvInto(db, `${prefix}measures`, need(run, 'measures.csv'), MEASURE_COLUMNS);
