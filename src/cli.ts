@@ -10,6 +10,7 @@ import { register as registerDiff } from './commands/diff.js';
 import { register as registerReconcile } from './commands/reconcile.js';
 import { register as registerVerify } from './commands/verify.js';
 import { register as registerCheck } from './commands/check.js';
+import { register as registerExtract } from './commands/extract.js';
 import { register as registerContractSchema } from './commands/contractSchema.js';
 
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     registerReconcile,
     registerVerify,
     registerCheck,
+    registerExtract,
     registerContractSchema,
   ]) {
     register(program);
