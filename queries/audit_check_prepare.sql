@@ -2,7 +2,8 @@
 -- params: $percent (BOOLEAN): every proportion (a rate of 0-1) of the table is given in percent
 -- returns: table chk_pub: one row per published figure, read as it is published:
 --          _line, col_order, column (the published column holding the figure), area_given (the
---          cell), area (the code: a contract area's name resolves to its code), ambiguous_area
+--          cell), area (the code: a contract area's name resolves to its code; All, All areas
+--          or Total, case aside, to ALL), ambiguous_area
 --          (a name that several areas share), period, measure_given, measure (normalised),
 --          value (the cell), kind (chk_kinds; NULL: not a figure pbr check knows), number (the
 --          figure as the decimal compared, DECIMAL(38,12); NULL when empty, text or unreadable)
@@ -26,10 +27,12 @@ names AS (
 ),
 a AS (
   SELECT c.*,
-         -- a code first (the codes and ALL), then a name shared by no other area
+         -- a code first (the codes and ALL), then a name shared by no other area, then the words
+         -- publications use for all areas together
          CASE
            WHEN trim(c.area_given) IN (SELECT cpa FROM chk_areas) OR trim(c.area_given) = 'ALL' THEN trim(c.area_given)
            WHEN nm.n = 1 THEN nm.cpa
+           WHEN nm.n IS NULL AND c.area_key IN ('all', 'all areas', 'total') THEN 'ALL'
            ELSE trim(c.area_given)
          END AS area,
          coalesce(nm.n, 0) > 1 AND trim(c.area_given) NOT IN (SELECT cpa FROM chk_areas) AS ambiguous_area

@@ -125,13 +125,20 @@ describe('pbr check: percentages', () => {
 });
 
 describe('pbr check: area names', () => {
-  it("an area by the contract's name is that area (case and spaces aside)", async () => {
+  it("an area by the contract's name is that area (case and spaces aside); All areas or Total is ALL", async () => {
     const r = await check(['area,period,measurable', 'North,2024Q1,5', ' south ,2024Q1,1', 'ALL,2024Q1,6']);
     expect(r.rows.map((x) => [x.area, x.area_given, x.verdict])).toEqual([
       ['A1', 'North', 'match'],
       ['A2', ' south ', 'match'],
       ['ALL', null, 'match'],
     ]);
+    const all = await check(['area,period,measurable,reoffenders', 'All areas,2024Q1,6,3']);
+    expect(all.rows.map((x) => [x.area, x.area_given, x.verdict])).toEqual([
+      ['ALL', 'All areas', 'match'],
+      ['ALL', 'All areas', 'match'],
+    ]);
+    const total = await check(['area,period,measurable', 'TOTAL,2024Q1,6']);
+    expect(total.rows.map((x) => x.area)).toEqual(['ALL']);
     expect(formatCheck(r)).toContain('A1 (North)');
   });
 
