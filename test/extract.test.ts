@@ -142,6 +142,11 @@ describe('pbr extract', () => {
     expect(readFileSync(path.join(out, 'keep.txt'), 'utf8')).toBe('mine');
   });
 
+  it('--out inside the run folder (or the run folder itself) is refused', async () => {
+    await expect(extractRun({ run, area: 'A1', out: path.join(run, 'extract') })).rejects.toThrow(/is the run folder, inside it or around it/);
+    await expect(extractRun({ run, area: 'A1', out: run, force: true })).rejects.toThrow(/is the run folder, inside it or around it/);
+  });
+
   it('the CLI: an unknown area exits 2 with one line', () => {
     const r = pbr(['--quiet', 'extract', '--run', run, '--area', 'Nowhere', '--out', path.join(tmpDir('ext'), 'x')]);
     expect(r.status).toBe(2);

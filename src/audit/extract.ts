@@ -100,8 +100,20 @@ async function writeTable(db: Db, table: string, order: string[], dir: string, b
   return rows;
 }
 
+/** True when `inner` is `outer` or lies inside it. */
+function within(inner: string, outer: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
 export async function extractRun(opts: ExtractOptions): Promise<ExtractResult> {
   const manifest = runManifest(opts.run);
+  // Person-level files never go into a run folder (beside what may be published), nor replace one.
+  const run = path.resolve(opts.run);
+  const out = path.resolve(opts.out);
+  if (within(out, run) || within(run, out)) {
+    throw new InputError(`--out ${shown(opts.out)}: is the run folder, inside it or around it; choose a folder outside the run`);
+  }
   if (opts.period !== undefined && opts.period.trim() === '') throw new InputError('--period: give a period label of the run, e.g. 2024Q1');
   const db = await Db.open({ threads: 1 });
   try {
