@@ -59,9 +59,10 @@ describe('pbr check on a real run', () => {
     const names: Record<string, string> = { A1: 'North', A2: 'South', A3: 'Empty' };
     const toPercent = (v: string) => {
       if (v === '') return v;
-      const [i, f = ''] = v.split('.');
+      const sign = v.startsWith('-') ? '-' : '';
+      const [i, f = ''] = v.replace(/^-/, '').split('.');
       const g = f.padEnd(2, '0');
-      return `${Number(i + g.slice(0, 2))}${g.length > 2 ? `.${g.slice(2)}` : ''}%`;
+      return `${sign}${Number(i + g.slice(0, 2))}${g.length > 2 ? `.${g.slice(2)}` : ''}%`;
     };
     const lines = readFileSync(path.join(run, 'measures.csv'), 'utf8').trim().split('\n');
     const header = lines[0]!.split(',');
