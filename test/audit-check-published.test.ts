@@ -221,6 +221,27 @@ describe('pbr check: a pbr assess output folder', () => {
     expect(r.ok).toBe(true);
   });
 
+  it("a Doncaster assess folder: its own outcomes.csv columns are figures too", async () => {
+    // fixtures/aggregates/doncaster.csv: 2011 523 of 1000 reoffend (52.3%) against 0.58: a change of
+    // (0.523 - 0.58) x 100 = -5.7 points, at least the 5-point target: target_met, nothing refunded;
+    // 2012 547 of 1000 (54.7%): -3.3 points, target_missed: -10% x 10,000,000 = -1,000,000.00.
+    const out = path.join(tmpDir('chk-assess-d'), 'assess');
+    const contract = path.join(FIXTURES_DIR, 'aggregates', 'doncaster.contract.json');
+    await runAssess({ aggregates: path.join(FIXTURES_DIR, 'aggregates', 'doncaster.csv'), contract, out });
+    const published = table(['area,period,binary_rate,change_points,outcome,binary_deduction', 'HMP Doncaster,2011,52.3%,-5.7,target_met,0', 'DONC,2012,54.7%,-3.3,target_missed,"-£1,000,000"']);
+    const r = await checkRun({ run: out, published, contract });
+    expect(r.rows.map((x) => [x.period, x.measure, x.kind, x.verdict])).toEqual([
+      ['2011', 'binary_rate', 'rate', 'match'],
+      ['2011', 'change_points', 'rate', 'match'],
+      ['2011', 'outcome', 'text', 'match'],
+      ['2011', 'binary_deduction', 'money', 'match'],
+      ['2012', 'binary_rate', 'rate', 'match'],
+      ['2012', 'change_points', 'rate', 'match'],
+      ['2012', 'outcome', 'text', 'match'],
+      ['2012', 'binary_deduction', 'money', 'match'],
+    ]);
+  });
+
   it('a folder that is neither a run nor an assess output is an input error', async () => {
     await expect(checkRun({ run: tmpDir('chk-empty'), published: table(['area,period,measure,value']) })).rejects.toThrow(/neither a run \(no manifest\.json\) nor a 'pbr assess' output/);
   });
