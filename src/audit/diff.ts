@@ -6,7 +6,7 @@ import { readSql } from '../db/sql.js';
 import { InputError } from '../errors.js';
 import { sha256File } from '../validate/files.js';
 import { sha256Of } from '../core/manifest.js';
-import { inputSources, manifestMapping, tryLocations, type Manifest } from './verify.js';
+import { manifestMapping, tryLocations, type Manifest } from './verify.js';
 import type { PipelineOptions } from '../run/pipeline.js';
 import { loadRunCsvs, MEASURE_FIGURES, resolvedKey, runManifest } from './diffRunFiles.js';
 
@@ -171,7 +171,7 @@ async function mixedUnavailable(runA: string, runB: string, a: Manifest, b: Mani
     if (!existsSync(lb.mapping)) return { reason: `the mapping of B (${lb.mapping}) is gone` };
     if (sha256Of(lb.mapping) !== mb.sha256) return { reason: `the mapping of B (${lb.mapping}) has changed since run B` };
   }
-  for (const i of b.inputs.flatMap(inputSources)) {
+  for (const i of b.inputs) {
     const p = path.join(lb.data, i.file);
     if (!existsSync(p)) return { reason: `the data of B is gone (${p})` };
     if ((await sha256File(p)) !== i.sha256) return { reason: `the data of B has changed since run B (${p})` };
@@ -243,15 +243,15 @@ export async function diffRuns(runA: string, runB: string, opts: DiffOptions = {
         // as_of belongs to the contract when it sets one (A's, or A's --as-of), else to the data (B's).
         const asOf = contractAsOfA !== null ? asOfA : asOfB;
         try {
-          // B's mapping goes with B's data (the pipeline's `mapping` option, formats.md section 5).
-          const options: PipelineOptions & { mapping?: string } = {
+          // B's mapping goes with B's data (the pipeline's `mappingPath` option, formats.md section 5).
+          const options: PipelineOptions & { mappingPath?: string } = {
             dataDir: where.data,
             contractPath: where.contract,
             outDir: out,
             asOf,
             allowRejects: b.rejected_rows > 0,
             quiet: true,
-            ...(where.mapping !== null ? { mapping: where.mapping } : {}),
+            ...(where.mapping !== null ? { mappingPath: where.mapping } : {}),
           };
           await runPipeline(options);
           await loadRunCsvs(db, out, 'm_');

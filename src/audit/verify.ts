@@ -15,7 +15,8 @@ export interface Manifest {
   duckdb: string;
   contract: { name: string; sha256: string; resolved: unknown };
   as_of: string;
-  inputs: { file: string; sha256: string; bytes: number; rows_read: number; rows_used: number; rows_rejected: number; sources?: unknown }[];
+  /** Every source file read (a path inside the data folder), with its sha256. */
+  inputs: { file: string; sha256: string; bytes: number; rows_read: number; rows_used: number; rows_rejected: number }[];
   rejected_rows: number;
   queries: Record<string, string>;
   outputs: Record<string, string>;
@@ -92,17 +93,6 @@ export function tryLocations(run: string): Locations | { problem: string } {
   }
 }
 
-/** The files a manifest input entry was read from: its `sources` when it lists them (a mapped input), else its file. */
-export function inputSources(i: Manifest['inputs'][number]): { file: string; sha256: string }[] {
-  if (Array.isArray(i.sources)) {
-    const list = (i.sources as unknown[]).filter(
-      (s): s is { file: string; sha256: string } => !!s && typeof s === 'object' && typeof (s as { file?: unknown }).file === 'string' && typeof (s as { sha256?: unknown }).sha256 === 'string',
-    );
-    if (list.length > 0) return list;
-  }
-  return [{ file: i.file, sha256: i.sha256 }];
-}
-
 export interface VerifyOptions {
   data?: string;
   contract?: string;
@@ -164,7 +154,7 @@ export async function verifyRun(run: string, override: VerifyOptions = {}): Prom
     else if (!recordedMapping) changedInputs.push({ file: path.basename(mapping), why: 'mapping given, but the run used none' });
     else if (sha256Of(mapping) !== recordedMapping.sha256) changedInputs.push({ file: path.basename(mapping), why: 'mapping changed since the run (sha256 differs)' });
   }
-  for (const s of manifest.inputs.flatMap(inputSources)) {
+  for (const s of manifest.inputs) {
     const p = path.join(data, s.file);
     if (!isFile(p)) changedInputs.push({ file: s.file, why: 'missing' });
     else if ((await sha256File(p)) !== s.sha256) changedInputs.push({ file: s.file, why: 'changed since the run (sha256 differs)' });
@@ -183,8 +173,8 @@ export async function verifyRun(run: string, override: VerifyOptions = {}): Prom
     try {
       const { runPipeline } = await import('../run/pipeline.js');
       const out = path.join(tmp, 'run');
-      // The mapping goes through as the pipeline's `mapping` option (formats.md section 5).
-      const options: PipelineOptions & { mapping?: string } = {
+      // The mapping goes through as the pipeline's `mappingPath` option (formats.md section 5).
+      const options: PipelineOptions & { mappingPath?: string } = {
         dataDir: data,
         contractPath: contract,
         outDir: out,
@@ -192,7 +182,7 @@ export async function verifyRun(run: string, override: VerifyOptions = {}): Prom
         allowRejects: manifest.rejected_rows > 0,
         quiet: true,
         cache: override.useCache === true,
-        ...(mapping !== null ? { mapping } : {}),
+        ...(mapping !== null ? { mappingPath: mapping } : {}),
       };
       await runPipeline(options);
       const again = outputHashes(out);
