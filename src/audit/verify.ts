@@ -235,8 +235,8 @@ export function formatVerify(run: string, r: VerifyResult): string {
     for (const row of x.rows) {
       const key = row.key.length > 0 ? row.key.map((k) => `${k.column} ${shown(k.value)}`).join(', ') : `line ${row.line_run ?? row.line_recomputed}`;
       const where = `${key}${row.line_run !== null ? ` (line ${row.line_run})` : ''}`;
-      if (row.line_recomputed === null) out.push(`  ${where}: only in the run, not recomputed`);
-      else if (row.line_run === null) out.push(`  ${key} (line ${row.line_recomputed} recomputed): recomputed, missing from the run`);
+      if (row.line_recomputed === null) out.push(`  ${where}: only in the run, not in the recomputation`);
+      else if (row.line_run === null) out.push(`  ${key} (line ${row.line_recomputed} of the recomputation): only in the recomputation, missing from the run`);
       else {
         const vals = row.values.map((v) => `${v.column} ${v.run === '' ? '(empty)' : shown(v.run)} in the run, ${v.recomputed === '' ? '(empty)' : shown(v.recomputed)} recomputed`);
         out.push(`  ${where}: ${vals.join('; ')}${row.more_values > 0 ? `; and ${row.more_values} more value(s)` : ''}`);
