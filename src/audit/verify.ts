@@ -18,6 +18,8 @@ export interface Manifest {
   /** Every source file read (a path inside the data folder), with its sha256. */
   inputs: { file: string; sha256: string; bytes: number; rows_read: number; rows_used: number; rows_rejected: number }[];
   rejected_rows: number;
+  /** Report outputs asked for (--png, --focus); absent for a default run. */
+  report?: { png?: boolean; focus?: string | null };
   queries: Record<string, string>;
   outputs: Record<string, string>;
   /** The mapping file of a mapped run (formats.md section 5): its sha256, or an object holding it. Absent in runs without one. */
@@ -173,8 +175,9 @@ export async function verifyRun(run: string, override: VerifyOptions = {}): Prom
     try {
       const { runPipeline } = await import('../run/pipeline.js');
       const out = path.join(tmp, 'run');
-      // The mapping goes through as the pipeline's `mappingPath` option (formats.md section 5).
-      const options: PipelineOptions & { mappingPath?: string } = {
+      // The mapping goes through as the pipeline's `mappingPath` option (formats.md section 5); the
+      // report outputs the run asked for (--png, --focus) are asked for again.
+      const options: PipelineOptions & { mappingPath?: string; png?: boolean; focus?: string } = {
         dataDir: data,
         contractPath: contract,
         outDir: out,
@@ -183,6 +186,8 @@ export async function verifyRun(run: string, override: VerifyOptions = {}): Prom
         quiet: true,
         cache: override.useCache === true,
         ...(mapping !== null ? { mappingPath: mapping } : {}),
+        ...(manifest.report?.png === true ? { png: true } : {}),
+        ...(typeof manifest.report?.focus === 'string' ? { focus: manifest.report.focus } : {}),
       };
       await runPipeline(options);
       const again = outputHashes(out);
