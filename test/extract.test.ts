@@ -134,7 +134,7 @@ describe('pbr extract', () => {
     await expect(extractRun({ run, area: 'A9', out: path.join(tmpDir('ext'), 'x') })).rejects.toThrow(/--area A9: not an area of this run; .* one of A1, A2, A3$/);
   });
 
-  it('an existing folder at --out is kept unless --force', async () => {
+  it('an existing folder at --out that holds files is never replaced', async () => {
     const out = path.join(tmpDir('ext'), 'x');
     mkdirSync(out);
     writeFileSync(path.join(out, 'keep.txt'), 'mine');
@@ -144,7 +144,7 @@ describe('pbr extract', () => {
 
   it('--out inside the run folder (or the run folder itself) is refused', async () => {
     await expect(extractRun({ run, area: 'A1', out: path.join(run, 'extract') })).rejects.toThrow(/is the run folder, inside it or around it/);
-    await expect(extractRun({ run, area: 'A1', out: run, force: true })).rejects.toThrow(/is the run folder, inside it or around it/);
+    await expect(extractRun({ run, area: 'A1', out: run })).rejects.toThrow(/is the run folder, inside it or around it/);
   });
 
   it('the CLI: an unknown area exits 2 with one line', () => {

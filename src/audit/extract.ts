@@ -27,7 +27,6 @@ export interface ExtractOptions {
   out: string;
   /** Only this period (a label of offender_outcomes.parquet, e.g. 2024Q1). */
   period?: string;
-  force?: boolean;
 }
 
 export interface ExtractResult {
@@ -130,7 +129,8 @@ export async function extractRun(opts: ExtractOptions): Promise<ExtractResult> {
         `--period ${shown(opts.period)}: area ${shown(area.code)} has no one in that period; give one of ${shown(periods.map((p) => p.period).join(', ') || '(none)')}`,
       );
     }
-    const staged = stageOutput(opts.out, opts.force ?? false);
+    // A new or empty folder only: an extract never replaces anything.
+    const staged = stageOutput(opts.out, false);
     try {
       // Owner only, before anything is written into it.
       chmodSync(staged.staging, 0o700);
@@ -151,6 +151,8 @@ export async function extractRun(opts: ExtractOptions): Promise<ExtractResult> {
       );
       chmodSync(about, 0o600);
       staged.commit();
+      // Owner only once in place too (committing may give the folder the usual mode of a new one).
+      chmodSync(staged.target, 0o700);
       return { run: opts.run, area: area.code, area_name: area.name, period: opts.period ?? null, out: staged.target, files };
     } catch (e) {
       staged.abort();

@@ -8,7 +8,6 @@ const ExtractOptions = z.object({
   area: z.string({ error: "required: the area's code (or its name in the contract)" }).min(1),
   out: z.string({ error: 'required: the folder to write the extract into' }).min(1),
   period: z.string().min(1).optional(),
-  force: z.boolean().default(false),
 });
 
 export function register(program: Command): void {
@@ -22,9 +21,8 @@ export function register(program: Command): void {
     )
     .option('--run <dir>', "a folder written by 'pbr run'")
     .option('--area <area>', "the area's code, or its name in the contract")
-    .option('--out <dir>', 'the folder to write (written whole, or not at all)')
+    .option('--out <dir>', 'a new (or empty) folder to write, written whole or not at all')
     .option('--period <label>', 'only this period (e.g. 2024Q1)')
-    .option('--force', 'replace an existing --out folder')
     .action(async (raw: unknown) => {
       const opts = parseOptions(ExtractOptions, raw, 'extract');
       const g = program.opts<{ json?: boolean }>();
