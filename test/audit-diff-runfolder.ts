@@ -21,7 +21,7 @@ const csvCell = (v: string | number | null | undefined) => {
 
 /** The columns of measures.csv: v1's 24, and with `v2` the 5 appended. */
 export function measureColumns(v2 = false): string[] {
-  return [...MEASURE_COLUMNS, ...(v2 ? MEASURE_V2_COLUMNS : [])].map((c) => c[0]);
+  return [...MEASURE_COLUMNS.map((c) => c[0]), ...(v2 ? MEASURE_V2_COLUMNS : [])];
 }
 
 /** A measures.csv row: every column empty unless given. */

@@ -136,16 +136,16 @@ describe('pbr diff', () => {
     expect((await diffRuns(b, a)).inputs.map((i) => i.change)).toEqual(['removed']);
   });
 
-  it("measures.csv's v2 columns are compared as the file writes them, after v1's", async () => {
+  it("measures.csv's v2 columns are compared as the text the file holds, after v1's", async () => {
     const dir = tmpDir('diff-v2');
-    // A1: ogrs_sum 3.000000000000 -> 3.400000000000 (one offender's OGRS 0.3 -> 0.7),
+    // A1: ogrs_sum 3 -> 3.4 (one offender's OGRS 0.3 -> 0.7), written as exact decimal text;
     // termination_watch false -> true; nothing else changes.
-    const v2 = (ogrs: string, watch: string): Row[] => [{ ...measuresA[0]!, ogrs_sum: ogrs, baseline_ogrs_sum: '2.050000000000', termination_watch: watch }, measuresA[1]!, measuresA[2]!];
-    const a = writeRun(path.join(dir, 'a'), { measures: v2('3.000000000000', 'false'), payments: [], manifest: { contract: contractA, inputs: inputsA }, v2: true });
-    const b = writeRun(path.join(dir, 'b'), { measures: v2('3.400000000000', 'true'), payments: [], manifest: { contract: contractA, inputs: inputsA }, v2: true });
+    const v2 = (ogrs: string, watch: string): Row[] => [{ ...measuresA[0]!, ogrs_sum: ogrs, baseline_ogrs_sum: '2.05', termination_watch: watch }, measuresA[1]!, measuresA[2]!];
+    const a = writeRun(path.join(dir, 'a'), { measures: v2('3.000', 'false'), payments: [], manifest: { contract: contractA, inputs: inputsA }, v2: true });
+    const b = writeRun(path.join(dir, 'b'), { measures: v2('3.400', 'true'), payments: [], manifest: { contract: contractA, inputs: inputsA }, v2: true });
     const r = await diffRuns(a, b);
     expect(r.changes.map((c) => [c.area, c.measures.map((m) => [m.measure, m.old, m.new])])).toEqual([
-      ['A1', [['ogrs_sum', '3.000000000000', '3.400000000000'], ['termination_watch', 'false', 'true']]],
+      ['A1', [['ogrs_sum', '3.000', '3.400'], ['termination_watch', 'false', 'true']]],
     ]);
   });
 

@@ -39,19 +39,14 @@ export const MEASURE_COLUMNS: readonly (readonly [string, string])[] = [
 ];
 
 /**
- * measures.csv's v2 columns (formats.md section 4, appended): the exact numerators. Read with
- * these types when the file has them (runs made before v2 have not).
+ * measures.csv's v2 columns (formats.md section 4, appended): the exact numerators. Runs made
+ * before v2 have not got them; like any column not in MEASURE_COLUMNS they are read as the text
+ * the file holds (ogrs_sum exactly as written).
  */
-export const MEASURE_V2_COLUMNS: readonly (readonly [string, string])[] = [
-  ['ogrs_sum', 'DECIMAL(38,12)'],
-  ['baseline_reoffenders', 'BIGINT'],
-  ['baseline_reoffences', 'BIGINT'],
-  ['baseline_ogrs_sum', 'DECIMAL(38,12)'],
-  ['termination_watch', 'BOOLEAN'],
-];
+export const MEASURE_V2_COLUMNS: readonly string[] = ['ogrs_sum', 'baseline_reoffenders', 'baseline_reoffences', 'baseline_ogrs_sum', 'termination_watch'];
 
 /** The columns of measures.csv that describe a figure (everything but the row's key). */
-export const MEASURE_FIGURES: readonly string[] = [...MEASURE_COLUMNS, ...MEASURE_V2_COLUMNS].map((c) => c[0]).filter(
+export const MEASURE_FIGURES: readonly string[] = [...MEASURE_COLUMNS.map((c) => c[0]), ...MEASURE_V2_COLUMNS].filter(
   (c) => !['population', 'area', 'period', 'period_start'].includes(c),
 );
 
@@ -74,36 +69,19 @@ function need(run: string, file: string): string {
   return p;
 }
 
-async function readCsvInto(
-  db: Db,
-  table: string,
-  file: string,
-  cols: readonly (readonly [string, string])[],
-  optional: readonly (readonly [string, string])[] = [],
-): Promise<void> {
-  const damaged = (e: unknown) =>
-    new InputError(`${file}: cannot be read as the engine writes it (${(e as Error).message.split('\n')[0]}); the run folder is damaged`);
-  let header: string[];
-  try {
-    header = (await db.all<{ column_name: string }>(
-      `SELECT column_name FROM (DESCRIBE SELECT * FROM read_csv(${literal(file)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"'))`,
-    )).map((c) => c.column_name);
-  } catch (e) {
-    throw damaged(e);
-  }
-  const typed = [...cols, ...optional.filter(([n]) => header.includes(n))];
+async function readCsvInto(db: Db, table: string, file: string, cols: readonly (readonly [string, string])[]): Promise<void> {
   try {
     await db.run(
-      // Named types for the columns of formats.md section 4 (the optional ones when the file has
-      // them); any other column (one added later, as the formats allow) is read as its text. A
-      // missing column or a value of the wrong type is an error.
+      // Named types for the columns of formats.md section 4; any other column (v2's appended ones,
+      // or one added later, as the formats allow) is read as the text the file holds. A missing
+      // column or a value of the wrong type is an error.
       `CREATE OR REPLACE TABLE ${ident(table)} AS
-       SELECT ${typed.map(([n]) => ident(n)).join(', ')}, COLUMNS(* EXCLUDE (${typed.map(([n]) => ident(n)).join(', ')}))
+       SELECT ${cols.map(([n]) => ident(n)).join(', ')}, COLUMNS(* EXCLUDE (${cols.map(([n]) => ident(n)).join(', ')}))
        FROM read_csv(${literal(file)}, header = true, delim = ',', quote = '"', escape = '"', nullstr = '',
-                     types = ${columnsStruct(typed)}, auto_type_candidates = ['VARCHAR'])`,
+                     types = ${columnsStruct(cols)}, auto_type_candidates = ['VARCHAR'])`,
     );
   } catch (e) {
-    throw damaged(e);
+    throw new InputError(`${file}: cannot be read as the engine writes it (${(e as Error).message.split('\n')[0]}); the run folder is damaged`);
   }
 }
 
@@ -114,7 +92,7 @@ export async function loadRunPayments(db: Db, run: string, table: string): Promi
 
 /** measures.csv and payments.csv of a run into tables `<prefix>measures` and `<prefix>payments`. */
 export async function loadRunCsvs(db: Db, run: string, prefix: string): Promise<void> {
-  await readCsvInto(db, `${prefix}measures`, need(run, 'measures.csv'), MEASURE_COLUMNS, MEASURE_V2_COLUMNS);
+  await readCsvInto(db, `${prefix}measures`, need(run, 'measures.csv'), MEASURE_COLUMNS);
   await readCsvInto(db, `${prefix}payments`, need(run, 'payments.csv'), PAYMENT_COLUMNS);
 }
 
