@@ -77,6 +77,16 @@ describe('pbr check', () => {
     expect(readFileSync(out, 'utf8').trim().split('\n').length).toBe(4);
   });
 
+  it('--out: a number stays a number, text a spreadsheet would run as a formula gets an apostrophe', async () => {
+    // -500 (published) and -500.00 (run) are numbers; =HYPERLINK("x") is text (a MISMATCH against payment).
+    const out = path.join(tmpDir('chk-out-safe'), 'c.csv');
+    await checkRun({ run: makeRun(), published: published(['A2,2024Q1,binary_deduction,-500', 'A1,2024Q1,binary_outcome,"=HYPERLINK(""x"")"']), out });
+    expect(readFileSync(out, 'utf8').split('\n').slice(1, 3)).toEqual([
+      '2,A2,2024Q1,binary_deduction,-500,-500.00,0,match,money,0.005,-500,',
+      '3,A1,2024Q1,binary_outcome,"\'=HYPERLINK(""x"")",payment,,MISMATCH,text,,,',
+    ]);
+  });
+
   it('bad published rows are input errors naming file, line and column', async () => {
     const run = makeRun();
     const f1 = published(['A1,2024Q1,binary_rate,0.4', 'A1,2024Q1,binary_rte,0.4']);

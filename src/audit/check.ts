@@ -358,13 +358,7 @@ export async function checkRun(opts: CheckOptions): Promise<CheckResult> {
     await db.run(`CREATE OR REPLACE TEMP TABLE chk_result AS ${readSql('audit_check_compare')}`, params);
     const rows = await db.all<CheckRow>('SELECT * FROM chk_result ORDER BY line, col_order');
     if (opts.out) {
-      // Text cells made safe for a spreadsheet; numbers stay numbers.
-      await db.run(
-        `COPY (SELECT line, safe_cell(area) AS area, safe_cell(period) AS period, measure, safe_cell(published) AS published,
-                      safe_cell(run) AS run, difference, verdict, kind, tolerance, published_value, safe_cell(area_given) AS area_given
-               FROM chk_result ORDER BY line, col_order)
-         TO ${literal(opts.out)} (HEADER, DELIMITER ',')`,
-      );
+      await db.run(`COPY (${readSql('audit_check_csv')}) TO ${literal(opts.out)} (HEADER, DELIMITER ',')`);
     }
     const counts: Record<Verdict, number> = { match: 0, rounding: 0, MISMATCH: 0, missing: 0 };
     for (const r of rows) counts[r.verdict] += 1;
