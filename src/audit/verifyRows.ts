@@ -4,7 +4,8 @@ import { Db, ident, literal } from '../db/duckdb.js';
  * The rows of a CSV output that differ between a run and its recomputation (pbr verify), paired
  * on the file's key columns: measures.csv by population, area and period; payments.csv and the
  * statement CSVs by area, period and component; breakdowns.csv by population, area, period,
- * dimension and band. Any other CSV (or one whose header lacks its key) pairs rows by position.
+ * dimension and band; volumes.csv by start and contract year. Rows sharing a key pair up in line
+ * order. Any other CSV (or one whose header lacks its key) pairs rows by position.
  */
 
 /** How many differing rows are listed; the rest are counted. */
@@ -38,6 +39,7 @@ export function keyColumnsFor(file: string): string[] {
   if (file === 'measures.csv') return ['population', 'area', 'period'];
   if (file === 'payments.csv') return ['area', 'period', 'component'];
   if (file === 'breakdowns.csv') return ['population', 'area', 'period', 'dimension', 'band'];
+  if (file === 'volumes.csv') return ['start_id', 'contract_year'];
   if (file.startsWith('statements/') && base.endsWith('.csv')) return ['area', 'period', 'component'];
   return [];
 }
