@@ -1,20 +1,17 @@
 -- name: audit_check_figures
 -- params: $components (VARCHAR[]): the payment components (formats.md section 4)
 -- returns: table chk_figures(area, period, measure, value): every figure of the run as text
---          ('' = empty field) from measures.csv (table c_measures: each column but the row's
---          key and its dates) and payments.csv (table c_payments): payment_total (the sum of the
---          amounts of the area and period) and each component's sum, for every area and period
---          of either file (0.00 when it has no such line); area ALL sums every area of the period.
+--          ('' = empty field) from its figures file (table c_figs: measures.csv of a run,
+--          outcomes.csv of a pbr assess folder; every column but area and period) and payments.csv
+--          (table c_payments): payment_total (the sum of the amounts of the area and period) and
+--          each component's sum, for every area and period of either file (0.00 when it has no
+--          such line); area ALL sums every area of the period.
 CREATE OR REPLACE TEMP TABLE chk_figures AS
 WITH m AS (
-  UNPIVOT (
-    SELECT area, period,
-           coalesce(CAST(COLUMNS(* EXCLUDE (population, area, period, period_start, period_end)) AS VARCHAR), '')
-    FROM c_measures
-  ) ON COLUMNS(* EXCLUDE (area, period)) INTO NAME measure VALUE value
+  UNPIVOT (SELECT * EXCLUDE (_line) FROM c_figs) ON COLUMNS(* EXCLUDE (area, period)) INTO NAME measure VALUE value
 ),
 keys AS (
-  SELECT area, period FROM c_measures
+  SELECT area, period FROM c_figs
   UNION
   SELECT area, period FROM c_payments
 ),

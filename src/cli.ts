@@ -10,6 +10,7 @@ import { register as registerDiff } from './commands/diff.js';
 import { register as registerReconcile } from './commands/reconcile.js';
 import { register as registerVerify } from './commands/verify.js';
 import { register as registerCheck } from './commands/check.js';
+import { register as registerExtract } from './commands/extract.js';
 import { register as registerContractSchema } from './commands/contractSchema.js';
 import { register as registerMap } from './commands/map.js';
 import { register as registerMappingSchema } from './commands/mappingSchema.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     registerReconcile,
     registerVerify,
     registerCheck,
+    registerExtract,
     registerContractSchema,
     registerMap,
     registerMappingSchema,

@@ -60,7 +60,7 @@ describe('pbr check', () => {
     expect(r.counts).toEqual({ match: 7, rounding: 1, MISMATCH: 1, missing: 1 });
     expect(r.ok).toBe(false);
     const text = formatCheck(r);
-    expect(text).toContain('MISMATCH (run - published = -1, beyond hard 0.005)');
+    expect(text).toContain('MISMATCH (run - published = -1; count: exact)');
     expect(text).toContain('missing (the run has no binary_rate for A3 2024Q1)');
   });
 
@@ -73,8 +73,18 @@ describe('pbr check', () => {
     const out = path.join(tmpDir('chk-out'), 'c.csv');
     const r = await checkRun({ run: makeRun(), published: published(TABLE.slice(0, 3)), out });
     expect(r.ok).toBe(true);
-    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('line,area,period,measure,published,run,difference,verdict');
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('line,area,period,measure,published,run,difference,verdict,kind,tolerance,published_value,area_given');
     expect(readFileSync(out, 'utf8').trim().split('\n').length).toBe(4);
+  });
+
+  it('--out: a number stays a number, text a spreadsheet would run as a formula gets an apostrophe', async () => {
+    // -500 (published) and -500.00 (run) are numbers; =HYPERLINK("x") is text (a MISMATCH against payment).
+    const out = path.join(tmpDir('chk-out-safe'), 'c.csv');
+    await checkRun({ run: makeRun(), published: published(['A2,2024Q1,binary_deduction,-500', 'A1,2024Q1,binary_outcome,"=HYPERLINK(""x"")"']), out });
+    expect(readFileSync(out, 'utf8').split('\n').slice(1, 3)).toEqual([
+      '2,A2,2024Q1,binary_deduction,-500,-500.00,0,match,money,0.005,-500,',
+      '3,A1,2024Q1,binary_outcome,"\'=HYPERLINK(""x"")",payment,,MISMATCH,text,,,',
+    ]);
   });
 
   it('bad published rows are input errors naming file, line and column', async () => {
@@ -82,8 +92,10 @@ describe('pbr check', () => {
     const f1 = published(['A1,2024Q1,binary_rate,0.4', 'A1,2024Q1,binary_rte,0.4']);
     await expect(checkRun({ run, published: f1 })).rejects.toThrow(InputError);
     await expect(checkRun({ run, published: f1 })).rejects.toThrow(`${f1}: line 3, column measure: unknown measure`);
-    const f2 = published(['A1,2024Q1,binary_rate,40%']);
-    await expect(checkRun({ run, published: f2 })).rejects.toThrow(`${f2}: line 2, column value: expected a plain decimal number`);
+    const f2 = published(['A1,2024Q1,binary_rate,0.4O']);
+    await expect(checkRun({ run, published: f2 })).rejects.toThrow(`${f2}: line 2, column value: expected a number`);
+    const f3 = published(['A1,2024Q1,frequency_rate,40%']);
+    await expect(checkRun({ run, published: f3 })).rejects.toThrow(`${f3}: line 2, column value: a percentage, but frequency_rate is not a rate of 0-1`);
   });
 
   it('a hard tolerance below the soft one is a usage error', async () => {

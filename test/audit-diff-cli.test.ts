@@ -64,8 +64,9 @@ describe('pbr diff on real runs', () => {
     ]);
     expect(d.attribution.status).toBe('computed');
     expect(d.attribution.areas).toEqual([
-      { area: 'A1', total_a: '-1250.00', total_b: '-1700.00', total_mixed: '-850.00', data_effect: '400.00', contract_effect: '-850.00' },
-      { area: null, total_a: '-1250.00', total_b: '-1700.00', total_mixed: '-850.00', data_effect: '400.00', contract_effect: '-850.00' },
+      { area: 'A1', total: null, total_a: '-1250.00', total_b: '-1700.00', total_mixed: '-850.00', data_effect: '400.00', contract_effect: '-850.00' },
+      { area: null, total: 'changed_areas', total_a: '-1250.00', total_b: '-1700.00', total_mixed: '-850.00', data_effect: '400.00', contract_effect: '-850.00' },
+      { area: null, total: 'all_areas', total_a: '-1250.00', total_b: '-1700.00', total_mixed: '-850.00', data_effect: '400.00', contract_effect: '-850.00' },
     ]);
   });
 

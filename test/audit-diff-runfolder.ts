@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Db, literal } from '../src/db/duckdb.js';
-import { MEASURE_COLUMNS } from '../src/audit/diffRunFiles.js';
+import { MEASURE_COLUMNS, MEASURE_V2_COLUMNS } from '../src/audit/diffRunFiles.js';
 
 export type Row = Record<string, string | number | null>;
 
@@ -19,9 +19,14 @@ const csvCell = (v: string | number | null | undefined) => {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
+/** The columns of measures.csv: v1's 24, and with `v2` the 5 appended. */
+export function measureColumns(v2 = false): string[] {
+  return [...MEASURE_COLUMNS.map((c) => c[0]), ...(v2 ? MEASURE_V2_COLUMNS : [])];
+}
+
 /** A measures.csv row: every column empty unless given. */
-export function measureRow(r: Row): Row {
-  return Object.fromEntries(MEASURE_COLUMNS.map(([c]) => [c, r[c] ?? null]));
+export function measureRow(r: Row, v2 = false): Row {
+  return Object.fromEntries(measureColumns(v2).map((c) => [c, r[c] ?? null]));
 }
 
 export function csvText(columns: string[], rows: Row[]): string {
@@ -33,11 +38,14 @@ export interface ManifestSpec {
   contractSha?: string;
   asOf?: string;
   inputs?: { file: string; sha256: string }[];
+  /** The mapping file of a mapped run, as the manifest records it. */
+  mapping?: { file: string; sha256: string };
 }
 
-export function writeRun(dir: string, spec: { measures: Row[]; payments: Row[]; manifest?: ManifestSpec }): string {
+export function writeRun(dir: string, spec: { measures: Row[]; payments: Row[]; manifest?: ManifestSpec; v2?: boolean }): string {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'measures.csv'), csvText(MEASURE_COLUMNS.map((c) => c[0]), spec.measures.map(measureRow)));
+  const v2 = spec.v2 ?? false;
+  writeFileSync(path.join(dir, 'measures.csv'), csvText(measureColumns(v2), spec.measures.map((r) => measureRow(r, v2))));
   writeFileSync(path.join(dir, 'payments.csv'), csvText(['area', 'period', 'component', 'basis', 'amount', 'rule'], spec.payments));
   const m = spec.manifest ?? {};
   const manifest = {
@@ -50,6 +58,7 @@ export function writeRun(dir: string, spec: { measures: Row[]; payments: Row[]; 
       (i) => ({ ...i, bytes: 1, rows_read: 1, rows_used: 1, rows_rejected: 0 }),
     ),
     rejected_rows: 0,
+    ...(m.mapping ? { mapping: m.mapping } : {}),
     queries: {},
     outputs: {},
   };

@@ -6,7 +6,8 @@ import { readSql } from '../db/sql.js';
 import { InputError } from '../errors.js';
 import { sha256File } from '../validate/files.js';
 import { sha256Of } from '../core/manifest.js';
-import { readLocations, type Manifest } from './verify.js';
+import { manifestMapping, tryLocations, type Manifest } from './verify.js';
+import type { PipelineOptions } from '../run/pipeline.js';
 import { loadRunCsvs, MEASURE_FIGURES, resolvedKey, runManifest } from './diffRunFiles.js';
 
 /**
@@ -16,7 +17,7 @@ import { loadRunCsvs, MEASURE_FIGURES, resolvedKey, runManifest } from './diffRu
  */
 
 export interface InputChange {
-  /** The input's name without extension (cohort, starts, ...). */
+  /** The input's name without extension (cohort, starts, ...), or `mapping` for the mapping file of a mapped run. */
   input: string;
   file_a: string | null;
   file_b: string | null;
@@ -58,8 +59,14 @@ export interface ChangeBlock {
 }
 
 export interface AttributionRow {
-  /** null on the last row: the total over all areas. */
+  /** The area; null on the two total rows. */
   area: string | null;
+  /**
+   * null on an area's row; `changed_areas` on the sum over the areas listed above it (the areas
+   * whose payments changed); `all_areas` on the grand totals of each run over every area (the
+   * effects there equal the changed areas': an unchanged area has none).
+   */
+  total: 'changed_areas' | 'all_areas' | null;
   total_a: string;
   total_b: string;
   total_mixed: string | null;
@@ -116,6 +123,19 @@ function inputChanges(a: Manifest, b: Manifest): InputChange[] {
       change: !x ? 'added' : !y ? 'removed' : 'changed',
     });
   }
+  // A mapping file is an input of its own: a run read through another mapping read other data.
+  const ma = manifestMapping(a);
+  const mb = manifestMapping(b);
+  if (ma?.sha256 !== mb?.sha256) {
+    out.push({
+      input: 'mapping',
+      file_a: ma ? (ma.file ?? '(mapping)') : null,
+      file_b: mb ? (mb.file ?? '(mapping)') : null,
+      sha256_a: ma?.sha256 ?? null,
+      sha256_b: mb?.sha256 ?? null,
+      change: !ma ? 'added' : !mb ? 'removed' : 'changed',
+    });
+  }
   return out;
 }
 
@@ -137,20 +157,26 @@ export function contractKeyChanges(a: unknown, b: unknown, prefix = ''): KeyChan
   return [{ key: prefix, old: a ?? null, new: b ?? null }];
 }
 
-/** Why the mixed run (data of B, contract of A) cannot be made, or null when it can. */
-async function mixedUnavailable(runA: string, runB: string, a: Manifest, b: Manifest): Promise<{ reason: string } | { data: string; contract: string }> {
-  const la = readLocations(runA);
-  const lb = readLocations(runB);
-  if (!la) return { reason: `${runA} has no locations.json: the contract of A cannot be found` };
-  if (!lb) return { reason: `${runB} has no locations.json: the data of B cannot be found` };
+/** Why the mixed run (data of B with its mapping, contract of A) cannot be made, or where its inputs are. */
+async function mixedUnavailable(runA: string, runB: string, a: Manifest, b: Manifest): Promise<{ reason: string } | { data: string; contract: string; mapping: string | null }> {
+  const la = tryLocations(runA);
+  const lb = tryLocations(runB);
+  if ('problem' in la) return { reason: `${la.problem}: the contract of A cannot be found` };
+  if ('problem' in lb) return { reason: `${lb.problem}: the data of B cannot be found` };
   if (!existsSync(la.contract)) return { reason: `the contract of A (${la.contract}) is gone` };
   if (sha256Of(la.contract) !== a.contract.sha256) return { reason: `the contract of A (${la.contract}) has changed since run A` };
+  const mb = manifestMapping(b);
+  if (mb) {
+    if (!lb.mapping) return { reason: `${runB}/locations.json does not say where the mapping of B is` };
+    if (!existsSync(lb.mapping)) return { reason: `the mapping of B (${lb.mapping}) is gone` };
+    if (sha256Of(lb.mapping) !== mb.sha256) return { reason: `the mapping of B (${lb.mapping}) has changed since run B` };
+  }
   for (const i of b.inputs) {
     const p = path.join(lb.data, i.file);
     if (!existsSync(p)) return { reason: `the data of B is gone (${p})` };
     if ((await sha256File(p)) !== i.sha256) return { reason: `the data of B has changed since run B (${p})` };
   }
-  return { data: lb.data, contract: la.contract };
+  return { data: lb.data, contract: la.contract, mapping: mb ? lb.mapping! : null };
 }
 
 export async function diffRuns(runA: string, runB: string, opts: DiffOptions = {}): Promise<DiffResult> {
@@ -194,6 +220,7 @@ export async function diffRuns(runA: string, runB: string, opts: DiffOptions = {
     for (const p of payments) byKey.get(key(p))!.payments.push({ component: p.component, old: p.old, new: p.new, change: p.change });
 
     if (opts.out) {
+      await db.exec('output_macros');
       await db.run(`COPY (${readSql('audit_diff_csv')}) TO ${literal(opts.out)} (HEADER, DELIMITER ',')`);
     }
 
@@ -217,9 +244,20 @@ export async function diffRuns(runA: string, runB: string, opts: DiffOptions = {
         // as_of belongs to the contract when it sets one (A's, or A's --as-of), else to the data (B's).
         const asOf = contractAsOfA !== null ? asOfA : asOfB;
         try {
-          await runPipeline({ dataDir: where.data, contractPath: where.contract, outDir: out, asOf, allowRejects: b.rejected_rows > 0, quiet: true });
+          // B's mapping goes with B's data (the pipeline's `mappingPath` option, formats.md section 5).
+          const options: PipelineOptions & { mappingPath?: string } = {
+            dataDir: where.data,
+            contractPath: where.contract,
+            outDir: out,
+            asOf,
+            allowRejects: b.rejected_rows > 0,
+            quiet: true,
+            ...(where.mapping !== null ? { mappingPath: where.mapping } : {}),
+          };
+          await runPipeline(options);
           await loadRunCsvs(db, out, 'm_');
-          attribution = { status: 'computed', reason: `mixed run: data of B (${where.data}), contract of A (${where.contract}), as_of ${asOf}`, areas: await rows('both') };
+          const withMapping = where.mapping !== null ? ` with its mapping (${where.mapping})` : '';
+          attribution = { status: 'computed', reason: `mixed run: data of B (${where.data})${withMapping}, contract of A (${where.contract}), as_of ${asOf}`, areas: await rows('both') };
         } catch (e) {
           if (!(e instanceof InputError)) throw e;
           attribution = { status: 'unavailable', reason: `the mixed run (data of B, contract of A) stopped: ${e.message}`, areas: [] };
@@ -296,8 +334,10 @@ export function formatDiff(r: DiffResult): string {
   else {
     out.push(`  ${at.reason}`);
     const rows: string[][] = [['  area', 'A', 'B', ...(at.status === 'computed' ? ['mixed'] : []), 'data effect', 'contract effect']];
+    const changed = at.areas.filter((x) => x.total === null).length;
     for (const x of at.areas) {
-      rows.push([`  ${x.area ?? 'total'}`, x.total_a, x.total_b, ...(at.status === 'computed' ? [x.total_mixed ?? ''] : []), x.data_effect, x.contract_effect]);
+      const label = x.total === 'changed_areas' ? `sum of the ${changed} changed area(s)` : x.total === 'all_areas' ? 'all areas (grand totals)' : x.area!;
+      rows.push([`  ${label}`, x.total_a, x.total_b, ...(at.status === 'computed' ? [x.total_mixed ?? ''] : []), x.data_effect, x.contract_effect]);
     }
     const n = rows[0]!.length;
     out.push(...textTable(rows, Array.from({ length: n - 1 }, (_, i) => i + 1)));

@@ -38,8 +38,15 @@ export const MEASURE_COLUMNS: readonly (readonly [string, string])[] = [
   ['frequency_outcome', 'VARCHAR'],
 ];
 
+/**
+ * measures.csv's v2 columns (formats.md section 4, appended): the exact numerators. Runs made
+ * before v2 have not got them; like any column not in MEASURE_COLUMNS they are read as the text
+ * the file holds (ogrs_sum exactly as written).
+ */
+export const MEASURE_V2_COLUMNS: readonly string[] = ['ogrs_sum', 'baseline_reoffenders', 'baseline_reoffences', 'baseline_ogrs_sum', 'termination_watch'];
+
 /** The columns of measures.csv that describe a figure (everything but the row's key). */
-export const MEASURE_FIGURES: readonly string[] = MEASURE_COLUMNS.map((c) => c[0]).filter(
+export const MEASURE_FIGURES: readonly string[] = [...MEASURE_COLUMNS.map((c) => c[0]), ...MEASURE_V2_COLUMNS].filter(
   (c) => !['population', 'area', 'period', 'period_start'].includes(c),
 );
 
@@ -65,17 +72,22 @@ function need(run: string, file: string): string {
 async function readCsvInto(db: Db, table: string, file: string, cols: readonly (readonly [string, string])[]): Promise<void> {
   try {
     await db.run(
-      // Named types for the columns of formats.md section 4 (a column added later, as the formats
-      // allow, is read too and compared as text); a missing column or a value of the wrong type is
-      // an error.
+      // Named types for the columns of formats.md section 4; any other column (v2's appended ones,
+      // or one added later, as the formats allow) is read as the text the file holds. A missing
+      // column or a value of the wrong type is an error.
       `CREATE OR REPLACE TABLE ${ident(table)} AS
        SELECT ${cols.map(([n]) => ident(n)).join(', ')}, COLUMNS(* EXCLUDE (${cols.map(([n]) => ident(n)).join(', ')}))
        FROM read_csv(${literal(file)}, header = true, delim = ',', quote = '"', escape = '"', nullstr = '',
-                     types = ${columnsStruct(cols)})`,
+                     types = ${columnsStruct(cols)}, auto_type_candidates = ['VARCHAR'])`,
     );
   } catch (e) {
     throw new InputError(`${file}: cannot be read as the engine writes it (${(e as Error).message.split('\n')[0]}); the run folder is damaged`);
   }
+}
+
+/** payments.csv of a run (or of a pbr assess output) into table `table`. */
+export async function loadRunPayments(db: Db, run: string, table: string): Promise<void> {
+  await readCsvInto(db, table, need(run, 'payments.csv'), PAYMENT_COLUMNS);
 }
 
 /** measures.csv and payments.csv of a run into tables `<prefix>measures` and `<prefix>payments`. */
