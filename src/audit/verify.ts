@@ -14,6 +14,8 @@ export interface Manifest {
   as_of: string;
   inputs: { file: string; sha256: string; bytes: number; rows_read: number; rows_used: number; rows_rejected: number }[];
   rejected_rows: number;
+  /** Report outputs asked for (--png, --focus); absent for a default run. */
+  report?: { png?: boolean; focus?: string | null };
   queries: Record<string, string>;
   outputs: Record<string, string>;
 }
@@ -81,7 +83,10 @@ export async function verifyRun(run: string, override: { data?: string; contract
     try {
       const { runPipeline } = await import('../run/pipeline.js');
       const out = path.join(tmp, 'run');
-      await runPipeline({ dataDir: data, contractPath: contract, outDir: out, asOf: manifest.as_of, allowRejects: manifest.rejected_rows > 0, quiet: true });
+      await runPipeline({
+        dataDir: data, contractPath: contract, outDir: out, asOf: manifest.as_of, allowRejects: manifest.rejected_rows > 0, quiet: true,
+        png: manifest.report?.png === true, focus: typeof manifest.report?.focus === 'string' ? manifest.report.focus : undefined,
+      });
       const again = outputHashes(out);
       for (const [f, h] of Object.entries(manifest.outputs)) {
         if (!(f in again)) differingOutputs.push({ file: f, why: 'not produced by the recomputation' });
