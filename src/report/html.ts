@@ -95,7 +95,8 @@ code, .hash { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-
   h2, h3 { break-after: avoid; }
   .tablewrap { overflow: visible; }
   table, thead th { font-size: 8pt; }
-  th, td { padding: 1px 3px; }
+  th, td { padding: 1px 2px; }
+  td.n { white-space: normal; }
   a { color: inherit; text-decoration: none; }
 }
 `;
@@ -280,12 +281,13 @@ function funnelAlt(period: string, status: string, rows: FunnelRow[]): string {
 const GRID_TEXT: Record<string, string> = { payment: 'pay', deduction: 'ded.', none: DASH };
 
 /**
- * The outcome of every area and cohort period as tables of at most `chunk` periods each (so that a
- * printed A4 page holds them): every cell links to its statement, every period heading to the
- * period's row of the national table, every area to its section.
+ * The outcome of every area and cohort period as tables of at most `most` periods each, as even as
+ * may be (so that a printed A4 page holds them): every cell links to its statement, every period
+ * heading to the period's row of the national table, every area to its section.
  */
-function outcomeGrid(data: ReportData, periods: { period: string; status: string }[], links: StatementLinks, areaIds: Map<string, string>, chunk = 12): string {
+function outcomeGrid(data: ReportData, periods: { period: string; status: string }[], links: StatementLinks, areaIds: Map<string, string>, most = 10): string {
   const out: string[] = [];
+  const chunk = Math.ceil(periods.length / Math.max(1, Math.ceil(periods.length / most)));
   const byKey = new Map(data.measures.map((m) => [`${m.area}\u0000${m.period}`, m] as [string, MeasureRow]));
   for (let i = 0; i < periods.length; i += chunk) {
     const ps = periods.slice(i, i + chunk);
