@@ -1,10 +1,11 @@
 -- name: report_statement_keys
 -- params: (none)
--- returns: every (area, period) that may have a statement, with what it is: 'results' (a cohort
---          period of `measures`, or a results line of `payments`) or 'fee' (a monthly fee or
---          service-credit line, or a contract year's volume reconciliation), the contract year the
---          report groups it under (report_payment_lines, when payments ran) and a sort date.
---          The report links only the keys whose statement file exists.
+-- returns: every (area, period) that may have a statement, with what it is: 'results' (a period of
+--          `measures`), 'fee' (a monthly fee or service-credit line, or a contract year's volume
+--          reconciliation) or 'other' (any other line's period, e.g. Peterborough's whole pilot,
+--          period ALL), the contract year the report groups a fee statement under
+--          (report_payment_lines) and a sort date. The report links only the keys whose statement
+--          file exists.
 WITH results AS (
   SELECT area, period, min(CAST(period_start AS DATE)) AS d
   FROM measures WHERE area <> 'ALL' GROUP BY area, period
@@ -17,8 +18,16 @@ fee AS (
   FROM report_payment_lines
   WHERE component IN ('fee_for_service', 'service_credit', 'volume_reconciliation')
   GROUP BY area, period
+),
+other AS (
+  SELECT DISTINCT l.area, l.period FROM report_payment_lines l
+  WHERE l.area <> 'ALL'
+    AND NOT EXISTS (SELECT 1 FROM results r WHERE r.area = l.area AND r.period = l.period)
+    AND NOT EXISTS (SELECT 1 FROM fee f WHERE f.area = l.area AND f.period = l.period)
 )
 SELECT area, period, 'results' AS kind, NULL AS year_label, NULL AS year_sort, strftime(d, '%Y-%m-%d') AS d FROM results
 UNION ALL
 SELECT area, period, 'fee', year_label, strftime(year_sort, '%Y-%m-%d'), strftime(d, '%Y-%m-%d') FROM fee
-ORDER BY area, kind DESC, d, period
+UNION ALL
+SELECT area, period, 'other', NULL, NULL, NULL FROM other
+ORDER BY area, kind DESC, d NULLS LAST, period

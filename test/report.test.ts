@@ -382,6 +382,17 @@ describe('renderReport', () => {
     expect(north).toContain('Fee statements by contract year: Y1 2015/16: <a href="statements/CPA01_2015-12.html">2015-12</a> <a href="statements/CPA01_2015-02-01_to_2016-01-31.html">volume reconciliation</a>.</p>');
   });
 
+  test('a statement of a period outside the tables (a whole pilot, period ALL) is linked from its area', async () => {
+    const c = await fixtureContext();
+    try {
+      await c.db.run("INSERT INTO payments VALUES ('CPA02', 'ALL', 'frequency_payment', 'whole pilot', 10.00, 'price_per_event')");
+      writeStatementFiles(c.outDir, ['CPA02_ALL.html']);
+      expect(section(await pageWithoutCharts(c), 'area-CPA02')).toContain('Other statements: <a href="statements/CPA02_ALL.html">ALL</a>');
+    } finally {
+      c.db.close();
+    }
+  });
+
   test('the outcome grid links every cell that has a statement, and every period to its row', () => {
     const grid = section(html, 'areas');
     expect(grid).toContain('<a href="statements/CPA02_2015Q4.html"><span class="o-deduction" title="deduction">ded.</span></a>');

@@ -56,7 +56,7 @@ export interface FunnelRow {
 export interface StatementKey {
   area: string;
   period: string;
-  kind: 'results' | 'fee';
+  kind: 'results' | 'fee' | 'other';
   year_label: string | null;
   year_sort: string | null;
   d: string | null;

@@ -520,6 +520,8 @@ function areaStatements(area: string, data: ReportData, links: StatementLinks): 
     const ks = fee.filter((k) => (k.year_label ?? 'Unassigned') === l);
     groups.push(`${esc(l)}: ${ks.map((k) => statementLink(links, area, k.period, esc(k.period.includes('/') ? 'volume reconciliation' : k.period))).join(' ')}`);
   }
+  const other = data.statementKeys.filter((k) => k.area === area && k.kind === 'other' && links.byKey.has(`${k.area}\u0000${k.period}`));
+  if (other.length > 0) parts.push(`Other statements: ${other.map((k) => statementLink(links, area, k.period, esc(k.period))).join(' ')}`);
   const results = 'Results statements: follow the period in the tables below.';
   if (parts.length === 0 && groups.length === 0) return '<p class="links muted">No statement files in this run folder for this area.</p>';
   return `<p class="links">${parts.join(' · ')}${parts.length > 0 ? '. ' : ''}${results}</p>${groups.length > 0 ? `<p class="links">Fee statements by contract year: ${groups.join('; ')}.</p>` : ''}`;
