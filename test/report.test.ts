@@ -470,6 +470,26 @@ describe('--png', () => {
   });
 });
 
+describe('hostile text', () => {
+  test('an area name with markup stays text in the page and in the charts: no element, no script', async () => {
+    const c = await fixtureContext();
+    try {
+      const name = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'&';
+      await c.db.run('UPDATE areas SET name = $n WHERE cpa = $c', { n: name, c: 'CPA01' });
+      const html = await pageWithoutCharts(c);
+      expect(html).not.toMatch(/<script|<img/);
+      expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&quot;&#39;&amp;');
+      const d = await loadReportData(c);
+      for (const chart of planCharts(d, 12).charts.filter((x) => ['outcomes', 'areas_binary'].includes(x.id))) {
+        const svg = await renderSvg(chart.spec);
+        expect(svg, chart.id).not.toMatch(/<script|<img|onerror=alert\(2\)>/);
+      }
+    } finally {
+      c.db.close();
+    }
+  });
+});
+
 describe('termination watch', () => {
   test('an area flagged in a final period says so and its table has the column', async () => {
     let html = '';
