@@ -247,7 +247,8 @@ export function buildPack(ctx: RunContext, data: ReportData, p: PackData, links:
     const parts = [link(links, a.cpa, f.period, `Statement ${esc(f.period)}`)];
     if (links.years.has(a.cpa)) parts.push(`<a href="../statements/${esc(links.years.get(a.cpa)!)}">Contract-year summary</a>`);
     parts.push(areaLink(a.cpa, 'Section of the report'));
-    out.push(`<p class="links">${statusCell(f.status)}${isFinal ? `, final on ${esc(f.final_on)}` : `, final on ${esc(f.final_on)} (not yet payable)`} · ${parts.join(' · ')}</p>`);
+    const when = isFinal ? `Final since ${esc(f.final_on)}: payable` : `<span class="interim">Interim</span>: final on ${esc(f.final_on)}, not yet payable`;
+    out.push(`<p class="links">${when} · ${parts.join(' · ')}</p>`);
     out.push(kvTable(`Result of ${f.period}, ${a.name}`, figures(m, cells)));
     const ls = p.lines.filter((l) => l.area === a.cpa && RESULTS.has(l.component));
     if (p.payable !== null) {
