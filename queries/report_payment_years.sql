@@ -2,8 +2,10 @@
 -- params: $cy_area (VARCHAR[]), $cy_from (VARCHAR[]), $cy_to (VARCHAR[]): the contract's
 --         fee_for_service contract years, one list element per (area, year), in parallel
 -- returns: temp tables report_contract_years(area, year_no, year_from, year_to) and
---          report_payment_lines(area, component, amount, group_name, group_order, year_label,
---          year_sort): every payment line with the contract year it belongs to.
+--          report_payment_lines(area, period, component, amount, group_name, group_order,
+--          year_label, year_sort): every payment line with the contract year it belongs to.
+--          Annual top-up lines (binary_top_up, frequency_top_up; method.md section 12) are results
+--          payments (they may be negative).
 -- Rule (report choice): a monthly line (fee_for_service, service_credit; period YYYY-MM) belongs to
 -- the contract year of its area that the month overlaps (the earliest if two do); a
 -- volume_reconciliation line (period FROM/TO) to the year starting on FROM; a results line
@@ -49,20 +51,23 @@ labelled AS (
   SELECT *, year(d_from) - CASE WHEN month(d_from) < 4 THEN 1 ELSE 0 END AS fy FROM matched
 )
 SELECT
-  area, component, amount,
+  area, period, component, amount,
   CASE component
     WHEN 'fee_for_service' THEN 'Fee for service'
     WHEN 'service_credit' THEN 'Service credits'
     WHEN 'volume_reconciliation' THEN 'Volume reconciliation'
     WHEN 'binary_payment' THEN 'Results payments'
     WHEN 'frequency_payment' THEN 'Results payments'
+    WHEN 'binary_top_up' THEN 'Results payments'
+    WHEN 'frequency_top_up' THEN 'Results payments'
     WHEN 'binary_deduction' THEN 'Deductions'
     WHEN 'cap' THEN 'Caps'
     ELSE 'Other'
   END AS group_name,
   CASE component
     WHEN 'fee_for_service' THEN 1 WHEN 'service_credit' THEN 2 WHEN 'volume_reconciliation' THEN 3
-    WHEN 'binary_payment' THEN 4 WHEN 'frequency_payment' THEN 4 WHEN 'binary_deduction' THEN 5
+    WHEN 'binary_payment' THEN 4 WHEN 'frequency_payment' THEN 4 WHEN 'binary_top_up' THEN 4
+    WHEN 'frequency_top_up' THEN 4 WHEN 'binary_deduction' THEN 5
     WHEN 'cap' THEN 6 ELSE 7
   END AS group_order,
   CASE

@@ -3,11 +3,11 @@
  * and 2016Q1 final, 2016Q2 interim at as_of 2017-09-30), a pooled 2011 baseline, a few people and
  * a few payment lines. The tables are created directly in DuckDB (no other module needed).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Db } from '../src/db/duckdb.js';
-import { ContractSchema } from '../src/contract/schema.js';
+import { ContractSchema, type Contract } from '../src/contract/schema.js';
 import type { RunContext } from '../src/core/context.js';
 
 export const AREAS_SQL = `
@@ -83,6 +83,16 @@ FROM (VALUES
   ('CPA02','2016Q1','binary_payment','payment','1600.00','payments.binary_price')
 ) t(area, period, component, basis, amount, rule)`;
 
+// The pay_outcomes columns the pack reads: interim periods' indicative amounts (never paid).
+export const PAY_OUTCOMES_SQL = `
+CREATE TABLE pay_outcomes AS SELECT area, period, status, CAST(fo AS DATE) AS final_on, CAST(ind AS DECIMAL(38,2)) AS indicative_amount
+FROM (VALUES
+  ('CPA01','2016Q1','final','2017-09-30',NULL),
+  ('CPA01','2016Q2','interim','2017-12-30','1234.50'),
+  ('CPA02','2016Q2','interim','2017-12-30','-320.00'),
+  ('CPA03','2016Q2','interim','2017-12-30',NULL)
+) t(area, period, status, fo, ind)`;
+
 // The columns of measure_breakdowns the report reads. 2016Q1 is the latest final period.
 export const BREAKDOWNS_SQL = `
 CREATE TABLE breakdowns AS SELECT
@@ -99,7 +109,7 @@ FROM (VALUES
   ('ALL','2016Q2','2016-04-01','interim','sex','M',1,120,120,38,0.316667,2.0,0.43)
 ) t(area, period, ps, status, dimension, band, band_order, eligible, n, r, b, f, e)`;
 
-export const CONTRACT = ContractSchema.parse({
+const CONTRACT_INPUT = {
   contract: 'report-fixture',
   cohort: { period: 'quarter', from: '2015-10-01', to: '2016-06-30' },
   follow_up: { months: 12, waiting_months: 6, as_of: '2017-09-30' },
@@ -114,25 +124,39 @@ export const CONTRACT = ContractSchema.parse({
     },
   },
   areas: { CPA01: 'North', CPA02: 'South', CPA03: 'West' },
-});
+};
+export const CONTRACT = ContractSchema.parse(CONTRACT_INPUT);
 
 export interface FixtureOptions {
   payments?: boolean;
+  payOutcomes?: boolean;
   outcomes?: boolean;
   breakdowns?: boolean;
 }
 
+/** The fixture contract with some keys changed (publication, termination...). */
+export function contractWith(extra: Record<string, unknown>): Contract {
+  return ContractSchema.parse({ ...CONTRACT_INPUT, ...extra });
+}
+
+/** Statement files as the pay stage would write them (empty pages), so that links can be followed. */
+export function writeStatementFiles(outDir: string, names: string[]): void {
+  mkdirSync(path.join(outDir, 'statements'), { recursive: true });
+  for (const n of names) writeFileSync(path.join(outDir, 'statements', n), '<!DOCTYPE html><title>statement</title>');
+}
+
 /** Open a database holding the fixture tables and a RunContext writing into a fresh temp dir. */
-export async function fixtureContext(opts: FixtureOptions = {}, outDir?: string): Promise<RunContext> {
+export async function fixtureContext(opts: FixtureOptions = {}, outDir?: string, contract: Contract = CONTRACT): Promise<RunContext> {
   const db = await Db.open({ threads: 1 });
   await db.run(AREAS_SQL);
   await db.run(MEASURES_SQL);
   if (opts.outcomes ?? true) await db.run(OUTCOMES_SQL);
   if (opts.payments ?? true) await db.run(PAYMENTS_SQL);
+  if (opts.payOutcomes ?? true) await db.run(PAY_OUTCOMES_SQL);
   if (opts.breakdowns) await db.run(BREAKDOWNS_SQL);
   return {
     db,
-    contract: CONTRACT,
+    contract,
     contractSha256: 'c'.repeat(64),
     asOf: '2017-09-30',
     hasBaselinesFile: false,
@@ -144,4 +168,18 @@ export async function fixtureContext(opts: FixtureOptions = {}, outDir?: string)
     rejectedRows: 0,
     progress: () => {},
   };
+}
+
+/**
+ * report.html of a fixture context without drawing the charts (their figures are left out): the
+ * page's text and tables as renderReport writes them, in a fraction of the time.
+ */
+export async function pageWithoutCharts(ctx: RunContext): Promise<string> {
+  const { loadReportData, planCharts, statementLinks } = await import('../src/report/index.js');
+  const { buildHtml } = await import('../src/report/html.js');
+  const { Cells } = await import('../src/report/suppress.js');
+  const data = await loadReportData(ctx);
+  const cells = new Cells(ctx.contract.publication.suppress_below);
+  const { ids } = planCharts(data, ctx.contract.follow_up.months, cells);
+  return buildHtml(ctx, data, new Map(), ids, { engineVersion: 'test', duckdbVersion: 'test' }, statementLinks(ctx.outDir, data), cells);
 }

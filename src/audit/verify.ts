@@ -183,7 +183,7 @@ export async function verifyRun(run: string, override: VerifyOptions = {}): Prom
       const out = path.join(tmp, 'run');
       // The mapping goes through as the pipeline's `mappingPath` option (formats.md section 5); the
       // report outputs the run asked for (--png, --focus) are asked for again.
-      const options: PipelineOptions & { mappingPath?: string; png?: boolean; focus?: string } = {
+      const options: PipelineOptions = {
         dataDir: data,
         contractPath: contract,
         outDir: out,

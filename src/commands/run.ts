@@ -13,6 +13,11 @@ const RunOptions = z.object({
   memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "expected a size such as '2GB'").optional(),
   threads: z.coerce.number().int().positive().optional(),
   cache: z.boolean().default(true),
+  png: z.boolean().default(false),
+  focus: z
+    .string()
+    .regex(/^\d{4}(Q[1-4]|-\d{2})?$/, "expected a cohort period label such as '2019Q3', '2019' or '2019-20'")
+    .optional(),
 });
 
 export function register(program: Command): void {
@@ -29,12 +34,18 @@ export function register(program: Command): void {
     .option('--memory-limit <size>', "DuckDB's memory limit, e.g. 2GB (it spills to a temporary folder beyond it)")
     .option('--threads <n>', 'DuckDB threads')
     .option('--no-cache', 'do not reuse (or write) the run cache (validated inputs and measure results, as Parquet)')
+    .option('--png', 'also write every chart as a PNG file (charts/*.png); by default charts are SVG only')
+    .option('--focus <period>', 'also write the publication pack of this cohort period, e.g. 2019Q3 (pack/index.html)')
     .action(async (raw: unknown) => {
       const opts = parseOptions(RunOptions, raw, 'run');
       const g = program.opts<{ json?: boolean; quiet?: boolean }>();
       // Loaded on use, so the other commands start without the measurement and report modules.
       const { runPipeline } = await import('../run/pipeline.js');
-      const result = await runPipeline({ dataDir: opts.data, contractPath: opts.contract, mappingPath: opts.mapping, outDir: opts.out, asOf: opts.asOf, allowRejects: opts.allowRejects, force: opts.force, quiet: g.quiet, memoryLimit: opts.memoryLimit, threads: opts.threads, cache: opts.cache });
+      const result = await runPipeline({
+        dataDir: opts.data, contractPath: opts.contract, mappingPath: opts.mapping, outDir: opts.out, asOf: opts.asOf,
+        allowRejects: opts.allowRejects, force: opts.force, quiet: g.quiet, memoryLimit: opts.memoryLimit, threads: opts.threads,
+        cache: opts.cache, png: opts.png, focus: opts.focus,
+      });
       if (g.json) {
         process.stdout.write(`${JSON.stringify({ out: result.outDir, as_of: result.asOf, validation: result.validation, timings: result.timings, peak_rss_mb: result.timings.peak_rss_mb }, null, 2)}\n`);
       } else {

@@ -37,6 +37,8 @@ export interface RunContext {
   rejectedRows: number;
   /** false: neither read nor write the run cache (--no-cache); otherwise PBR_CACHE decides. */
   cache?: boolean;
+  /** Report outputs asked for beyond the default (--png, --focus); recorded in the manifest. */
+  report?: { png: boolean; focus: string | null };
   /** Progress lines; a terminal's progress also has stage/step bars (src/progress.ts). */
   progress: ((msg: string) => void) & Partial<Pick<Progress, 'stage' | 'step' | 'done'>>;
 }

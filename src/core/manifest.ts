@@ -55,6 +55,8 @@ export function writeManifest(ctx: RunContext): void {
       rows_rejected: i.rows_rejected,
     })),
     rejected_rows: ctx.rejectedRows,
+    // only when asked for, so that a default run's manifest keeps its shape
+    ...(ctx.report ? { report: ctx.report } : {}),
     queries: usedSqlHashes(),
     outputs: outputHashes(ctx.outDir),
   };

@@ -25,8 +25,14 @@ export interface MeasureRow {
   adjusted_binary_rate: number | null;
   lower_threshold: number | null;
   upper_threshold: number | null;
+  /** a - B from the rounded rates (as printed). */
+  difference: number | null;
   binary_outcome: string | null;
   frequency_outcome: string | null;
+  /** method.md section 14; null when not configured (or the measures table has no such column). */
+  termination_watch: boolean | null;
+  /** An annual top-up period (method.md section 12), kept out of the period charts. */
+  is_annual: boolean;
 }
 
 export interface FunnelRow {
@@ -36,6 +42,8 @@ export interface FunnelRow {
   area: string;
   name: string;
   measurable: number;
+  reoffenders: number;
+  baseline_measurable: number | null;
   adjusted: number | null;
   baseline: number | null;
   lower: number | null;
@@ -44,14 +52,14 @@ export interface FunnelRow {
   rank: number;
 }
 
-export interface SeriesRow {
+/** A statement that may exist for an area and period (report_statement_keys). */
+export interface StatementKey {
   area: string;
   period: string;
-  period_start: string;
-  status: string;
-  series: string;
-  series_order: number;
-  value: number;
+  kind: 'results' | 'fee' | 'other';
+  year_label: string | null;
+  year_sort: string | null;
+  d: string | null;
 }
 
 export interface OutcomeCountRow {
@@ -155,8 +163,6 @@ export interface ReportData {
   areas: AreaRow[];
   measures: MeasureRow[];
   funnel: FunnelRow[];
-  trend: SeriesRow[];
-  frequency: SeriesRow[];
   outcomeCounts: OutcomeCountRow[];
   paymentGroups: PaymentGroupRow[] | null;
   paymentTable: PaymentTableRow[] | null;
@@ -165,6 +171,7 @@ export interface ReportData {
   rejects: RejectRow[] | null;
   /** null: no breakdowns table; 'shape': it lacks a column the report reads. */
   breakdowns: BreakdownRow[] | null | 'shape';
+  statementKeys: StatementKey[];
 }
 
 /** The contract years of every area as three parallel lists (for report_payment_years). */
@@ -190,10 +197,8 @@ export async function loadReportData(ctx: RunContext): Promise<ReportData> {
   if (!tables.has('measures')) throw new Error('report: the measures table is missing (measurement did not run)');
   if (!tables.has('areas')) throw new Error('report: the areas table is missing (loading did not run)');
   const areas = await db.allNamed<AreaRow>('report_areas');
-  const measures = await db.allNamed<MeasureRow>('report_measures');
+  const measures = await db.allNamed<MeasureRow>('report_measures', { cohort_period: ctx.contract.cohort.period });
   const funnel = await db.allNamed<FunnelRow>('report_funnel');
-  const trend = await db.allNamed<SeriesRow>('report_trend');
-  const frequency = await db.allNamed<SeriesRow>('report_frequency');
   const outcomeCounts = await db.allNamed<OutcomeCountRow>('report_outcome_counts');
 
   let paymentGroups: PaymentGroupRow[] | null = null;
@@ -203,7 +208,10 @@ export async function loadReportData(ctx: RunContext): Promise<ReportData> {
     await db.exec('report_payment_years', cy);
     paymentGroups = await db.allNamed<PaymentGroupRow>('report_payment_groups');
     paymentTable = await db.allNamed<PaymentTableRow>('report_payment_table');
+  } else {
+    await db.exec('report_payment_lines_empty');
   }
+  const statementKeys = await db.allNamed<StatementKey>('report_statement_keys');
   let cumulative: CumulativeRow[] | null = null;
   let concentration: ConcentrationRow[] | null = null;
   if (tables.has('offender_outcomes')) {
@@ -217,7 +225,7 @@ export async function loadReportData(ctx: RunContext): Promise<ReportData> {
     breakdowns = BREAKDOWN_COLUMNS.every((c) => cols.has(c)) ? await db.allNamed<BreakdownRow>('report_breakdowns') : 'shape';
   }
   return {
-    tables, areas, measures, funnel, trend, frequency, outcomeCounts,
-    paymentGroups, paymentTable, cumulative, concentration, rejects, breakdowns,
+    tables, areas, measures, funnel, outcomeCounts,
+    paymentGroups, paymentTable, cumulative, concentration, rejects, breakdowns, statementKeys,
   };
 }

@@ -75,3 +75,13 @@ export function slug(s: string): string {
   const t = s.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '');
   return t.length > 0 ? t : 'x';
 }
+
+/**
+ * An amount of money as the report and the pack show it, the way the statements show it: a
+ * deduction (a negative amount of a deduction component) carries a minus sign and the word
+ * "deduction" (`−£1,600.00 deduction`); any other amount is `money()`.
+ */
+export function amount(text: string | null | undefined, isDeduction = false): string {
+  const m = money(text);
+  return isDeduction && /^\s*-/.test(text ?? '') && /[1-9]/.test(text ?? '') ? `${m} deduction` : m;
+}

@@ -1,18 +1,14 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type {
-  ConcentrationRow,
-  CumulativeRow,
-  FunnelRow,
-  PaymentGroupRow,
-  PaymentTableRow,
-  SeriesRow,
-} from './data.js';
+import type { ConcentrationRow, CumulativeRow, FunnelRow, MeasureRow, PaymentGroupRow, PaymentTableRow } from './data.js';
 import { TOP_A } from './data.js';
+import type { Cells } from './suppress.js';
 
 /**
  * Vega-Lite specifications of the report's charts, built from rows that SQL has already
  * aggregated. Pure functions of their input: no dates, no randomness, fixed sizes and font, so the
- * rendered SVG and PNG are the same bytes on every run.
+ * rendered SVG (and PNG, with --png) are the same bytes on every run. Where one chart per area
+ * would repeat itself, a chart shows every area as a small multiple (one panel per area).
+ * Figures suppressed as small cells (suppress.ts) are left out of the chart data.
  */
 
 export const FONT = 'DejaVu Sans';
@@ -37,6 +33,7 @@ export const PAYMENT_GROUPS = [
 const PAYMENT_COLOURS = ['#8da0cb', '#e78ac3', '#a6d854', '#1f6feb', '#cf222e', '#fc8d62', '#8c959f'];
 
 const INTERIM_FILL = '#eaeef2';
+const BAND_FILL = '#d0d7de';
 
 export interface ChartDef {
   /** File name stem in charts/ and the element id in report.html. */
@@ -55,22 +52,245 @@ export function baseConfig(): Record<string, unknown> {
     title: { fontSize: 13, anchor: 'start', subtitleFontSize: 10, subtitleColor: '#57606a' },
     axis: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal' },
     legend: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal', labelLimit: 320 },
+    header: { labelFontSize: 10, labelLimit: 180, title: null },
     view: { stroke: '#d0d7de' },
   };
 }
 
-function top(title: string, subtitle: string | undefined, height: number, rest: Record<string, unknown>): TopLevelSpec {
+function top(title: string, subtitle: string | undefined, rest: Record<string, unknown>): TopLevelSpec {
   return {
     $schema: SCHEMA,
     title: subtitle ? { text: title, subtitle } : { text: title },
-    width: WIDTH,
-    height,
     config: baseConfig(),
     ...rest,
   } as unknown as TopLevelSpec;
 }
 
-/** 1. Caterpillar chart of one cohort period: adjusted rate, baseline and significance band per area. */
+/** Cohort periods in order with their status (the x domain of every period chart). */
+export interface PeriodInfo {
+  period: string;
+  status: string;
+}
+
+/**
+ * Labels for areas: the name, or `name (code)` where two areas share a name, so that every panel
+ * and row of a chart is one area.
+ */
+export function areaLabels(areas: { cpa: string; name: string }[]): Map<string, string> {
+  const count = new Map<string, number>();
+  for (const a of areas) count.set(a.name, (count.get(a.name) ?? 0) + 1);
+  return new Map(areas.map((a) => [a.cpa, (count.get(a.name) ?? 0) > 1 ? `${a.name} (${a.cpa})` : a.name]));
+}
+
+/** Every k-th period (and the last) as axis labels, so that a narrow panel stays legible. */
+function sparseTicks(domain: string[], most: number): string[] {
+  if (domain.length <= most) return domain;
+  const k = Math.ceil(domain.length / most);
+  return domain.filter((_, i) => i % k === 0);
+}
+
+/** The rows of the period charts: one per area and period, suppressed figures set to null. */
+export interface PeriodPoint {
+  area: string;
+  label: string;
+  period: string;
+  status: string;
+  binary: number | null;
+  adjusted: number | null;
+  baseline: number | null;
+  lower: number | null;
+  upper: number | null;
+  outcome: string;
+  frequency: number | null;
+  baseline_frequency: number | null;
+  frequency_outcome: string | null;
+}
+
+export function periodPoints(rows: MeasureRow[], labels: Map<string, string>, cells: Cells): PeriodPoint[] {
+  return rows.map((r) => {
+    const nr = [r.measurable, r.reoffenders];
+    return {
+      area: r.area,
+      label: labels.get(r.area) ?? r.name,
+      period: r.period,
+      status: r.status,
+      binary: cells.value(r.binary_rate, nr),
+      adjusted: cells.value(r.adjusted_binary_rate, nr),
+      baseline: cells.value(r.baseline_binary_rate, [r.baseline_measurable]),
+      lower: cells.value(r.lower_threshold, nr),
+      upper: cells.value(r.upper_threshold, nr),
+      outcome: r.binary_outcome ?? 'none',
+      frequency: cells.value(r.frequency_rate, [r.reoffenders]),
+      baseline_frequency: cells.value(r.baseline_frequency_rate, [r.baseline_measurable]),
+      frequency_outcome: r.frequency_outcome,
+    };
+  });
+}
+
+/** The interim periods as shaded columns behind a period chart (a layer of its own). */
+function interimLayer(periods: PeriodInfo[], x: Record<string, unknown>, facetField?: string, facetValues?: string[]): Record<string, unknown>[] {
+  const interim = periods.filter((p) => p.status === 'interim').map((p) => p.period);
+  if (interim.length === 0) return [];
+  // In a faceted chart the shading rows must exist in every panel.
+  const values = facetField && facetValues ? facetValues.flatMap((f) => interim.map((period) => ({ [facetField]: f, period, shade: true }))) : interim.map((period) => ({ period, shade: true }));
+  return [{ data: { values }, mark: { type: 'rect', color: INTERIM_FILL }, encoding: { x } }];
+}
+
+export const TREND_SERIES = ['Binary rate', 'Adjusted binary rate', 'Baseline binary rate'] as const;
+export const FREQUENCY_SERIES = ['Frequency rate', 'Baseline frequency rate'] as const;
+
+/** A line per series (folded from the wide rows) across cohort periods, interim periods shaded. */
+function foldedLines(
+  periods: PeriodInfo[],
+  values: Record<string, unknown>[],
+  fields: readonly string[],
+  series: readonly string[],
+  o: { title: string; yTitle: string; yFormat: string; colours: string[]; dashes: number[][]; height: number },
+): Record<string, unknown> {
+  const domain = periods.map((p) => p.period);
+  const x = { field: 'period', type: 'ordinal', scale: { domain }, axis: { title: 'Cohort period (shaded: interim)', labelAngle: -45, values: sparseTicks(domain, 24) } };
+  const calc = fields.map((f, i) => `datum.key === '${f}' ? '${series[i]}'`).join(' : ') + " : ''";
+  const colour = {
+    field: 'series',
+    type: 'nominal',
+    scale: { domain: [...series], range: o.colours },
+    legend: { title: null, orient: 'bottom', symbolType: 'stroke', symbolStrokeWidth: 2 },
+  };
+  const dash = { field: 'series', type: 'nominal', scale: { domain: [...series], range: o.dashes }, legend: { title: null, orient: 'bottom', symbolType: 'stroke', symbolStrokeWidth: 2 } };
+  const y = { field: 'value', type: 'quantitative', axis: { format: o.yFormat, title: o.yTitle }, scale: { zero: false, padding: 8 } };
+  const folded = [{ fold: [...fields], as: ['key', 'value'] }, { filter: 'isValid(datum.value)' }, { calculate: calc, as: 'series' }];
+  return {
+    title: { text: o.title, fontSize: 11 },
+    width: WIDTH,
+    height: o.height,
+    layer: [
+      ...interimLayer(periods, x),
+      { data: { values }, transform: folded, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color: colour, strokeDash: dash } },
+      { data: { values }, transform: folded, mark: { type: 'point', filled: true, size: 30 }, encoding: { x, y: { field: 'value', type: 'quantitative' }, color: colour } },
+    ],
+  };
+}
+
+/** 1. All areas together: binary, adjusted and baseline rate, and reoffences per reoffender, by period. */
+export function nationalSpec(periods: PeriodInfo[], points: PeriodPoint[]): TopLevelSpec {
+  const values = points.map((p) => ({ period: p.period, binary: p.binary, adjusted: p.adjusted, baseline: p.baseline, frequency: p.frequency, baseline_frequency: p.baseline_frequency }));
+  return top('All areas: proven reoffending by cohort period', 'The all-areas rate against the all-areas baseline (areas are paid on their own results); shaded periods are interim', {
+    vconcat: [
+      foldedLines(periods, values, ['binary', 'adjusted', 'baseline'], TREND_SERIES, {
+        title: 'Share of the measurable cohort with a counted offence', yTitle: 'Rate', yFormat: '.1%',
+        colours: ['#8c959f', '#1f6feb', '#24292f'], dashes: [[1, 0], [1, 0], [6, 3]], height: 200,
+      }),
+      foldedLines(periods, values, ['frequency', 'baseline_frequency'], FREQUENCY_SERIES, {
+        title: 'Reoffences per reoffender (not adjusted)', yTitle: 'Reoffences per reoffender', yFormat: '.2f',
+        colours: ['#8250df', '#24292f'], dashes: [[1, 0], [6, 3]], height: 160,
+      }),
+    ],
+    resolve: { scale: { color: 'independent', strokeDash: 'independent' }, legend: { color: 'independent', strokeDash: 'independent' } },
+  });
+}
+
+const PANEL_WIDTH = 170;
+const PANEL_HEIGHT = 80;
+
+function facetOf(labels: string[]): Record<string, unknown> {
+  return { field: 'label', type: 'nominal', sort: labels, title: null };
+}
+
+/**
+ * 2. Small multiples, one panel per area: the significance band (grey), the baseline (dashed) and
+ * the adjusted binary rate, each period's marker shaped and coloured by its outcome.
+ */
+export function areasBinarySpec(periods: PeriodInfo[], points: PeriodPoint[], labels: string[]): TopLevelSpec {
+  const domain = periods.map((p) => p.period);
+  const x = { field: 'period', type: 'ordinal', scale: { domain }, axis: { title: null, labelAngle: -45, values: sparseTicks(domain, 5) } };
+  const y = { type: 'quantitative', axis: { format: '.0%', title: null, tickCount: 4 }, scale: { zero: false } };
+  const values = points.map((p) => ({ label: p.label, period: p.period, status: p.status, adjusted: p.adjusted, baseline: p.baseline, lower: p.lower, upper: p.upper, outcome: p.outcome }));
+  const shade = periods.filter((p) => p.status === 'interim').length > 0
+    ? [{ transform: [{ filter: "datum.status === 'interim'" }], mark: { type: 'rect', color: INTERIM_FILL }, encoding: { x } }]
+    : [];
+  return top('Every area: adjusted binary rate against its baseline, by cohort period', 'Grey: significance band; dashed: baseline; marker: adjusted rate, by outcome; shaded periods are interim', {
+    data: { values },
+    columns: 3,
+    facet: facetOf(labels),
+    spec: {
+      width: PANEL_WIDTH,
+      height: PANEL_HEIGHT,
+      layer: [
+        ...shade,
+        { transform: [{ filter: 'isValid(datum.lower) && isValid(datum.upper)' }], mark: { type: 'area', color: BAND_FILL, opacity: 0.8 }, encoding: { x, y: { field: 'lower', ...y }, y2: { field: 'upper' } } },
+        { transform: [{ filter: 'isValid(datum.baseline)' }], mark: { type: 'line', color: '#24292f', strokeDash: [4, 2], strokeWidth: 1 }, encoding: { x, y: { field: 'baseline', ...y } } },
+        { transform: [{ filter: 'isValid(datum.adjusted)' }], mark: { type: 'line', color: '#1f6feb', strokeWidth: 1 }, encoding: { x, y: { field: 'adjusted', ...y } } },
+        {
+          transform: [{ filter: 'isValid(datum.adjusted)' }],
+          mark: { type: 'point', filled: true, size: 22, opacity: 1 },
+          encoding: {
+            x,
+            y: { field: 'adjusted', ...y },
+            color: { field: 'outcome', type: 'nominal', scale: { domain: [...OUTCOMES], range: OUTCOME_COLOURS }, legend: { title: 'Outcome', orient: 'top' } },
+            shape: { field: 'outcome', type: 'nominal', scale: { domain: [...OUTCOMES], range: OUTCOME_SHAPES } },
+          },
+        },
+      ],
+    },
+    resolve: { scale: { y: 'independent' } },
+  });
+}
+
+/** 3. Small multiples, one panel per area: reoffences per reoffender against the baseline. */
+export function areasFrequencySpec(periods: PeriodInfo[], points: PeriodPoint[], labels: string[]): TopLevelSpec {
+  const domain = periods.map((p) => p.period);
+  const x = { field: 'period', type: 'ordinal', scale: { domain }, axis: { title: null, labelAngle: -45, values: sparseTicks(domain, 5) } };
+  const y = { type: 'quantitative', axis: { format: '.1f', title: null, tickCount: 4 }, scale: { zero: false } };
+  const values = points.map((p) => ({ label: p.label, period: p.period, status: p.status, frequency: p.frequency, baseline: p.baseline_frequency, reduced: p.frequency_outcome === 'reduced' ? 'reduced' : 'not reduced' }));
+  const shade = periods.filter((p) => p.status === 'interim').length > 0
+    ? [{ transform: [{ filter: "datum.status === 'interim'" }], mark: { type: 'rect', color: INTERIM_FILL }, encoding: { x } }]
+    : [];
+  return top('Every area: reoffences per reoffender against its baseline, by cohort period', 'Dashed: baseline; filled marker: reduced below the baseline; shaded periods are interim', {
+    data: { values },
+    columns: 3,
+    facet: facetOf(labels),
+    spec: {
+      width: PANEL_WIDTH,
+      height: PANEL_HEIGHT,
+      layer: [
+        ...shade,
+        { transform: [{ filter: 'isValid(datum.baseline)' }], mark: { type: 'line', color: '#24292f', strokeDash: [4, 2], strokeWidth: 1 }, encoding: { x, y: { field: 'baseline', ...y } } },
+        { transform: [{ filter: 'isValid(datum.frequency)' }], mark: { type: 'line', color: '#8250df', strokeWidth: 1 }, encoding: { x, y: { field: 'frequency', ...y } } },
+        {
+          transform: [{ filter: 'isValid(datum.frequency)' }],
+          mark: { type: 'point', size: 22, opacity: 1, color: '#8250df' },
+          encoding: {
+            x,
+            y: { field: 'frequency', ...y },
+            fill: { field: 'reduced', type: 'nominal', scale: { domain: ['reduced', 'not reduced'], range: ['#8250df', 'white'] }, legend: { title: 'Frequency', orient: 'top' } },
+          },
+        },
+      ],
+    },
+    resolve: { scale: { y: 'independent' } },
+  });
+}
+
+/** 4. A dot per area and period: the binary outcome (colour and shape); interim periods faded. */
+export function outcomeGridSpec(periods: PeriodInfo[], points: PeriodPoint[], labels: string[]): TopLevelSpec {
+  const domain = periods.map((p) => p.period);
+  const values = points.map((p) => ({ label: p.label, period: p.period, status: p.status, outcome: p.outcome }));
+  return top('Binary outcome of every area and cohort period', 'Payment: significantly below the baseline; deduction: significantly above; faded: interim (not paid)', {
+    width: Math.max(200, 22 * domain.length),
+    height: Math.max(60, 16 * labels.length),
+    data: { values },
+    mark: { type: 'point', filled: true, size: 70 },
+    encoding: {
+      x: { field: 'period', type: 'ordinal', scale: { domain }, axis: { title: 'Cohort period', labelAngle: -45, orient: 'top' } },
+      y: { field: 'label', type: 'nominal', sort: labels, title: null, axis: { labelLimit: 260 } },
+      color: { field: 'outcome', type: 'nominal', scale: { domain: [...OUTCOMES], range: OUTCOME_COLOURS }, legend: { title: 'Outcome', orient: 'bottom' } },
+      shape: { field: 'outcome', type: 'nominal', scale: { domain: [...OUTCOMES], range: OUTCOME_SHAPES } },
+      opacity: { field: 'status', type: 'ordinal', sort: ['final', 'interim'], scale: { domain: ['final', 'interim'], range: [1, 0.35] }, legend: { title: 'Result', orient: 'bottom' } },
+    },
+  });
+}
+
+/** 5. Caterpillar chart of one cohort period: adjusted rate, baseline and significance band per area. */
 export function funnelSpec(period: string, status: string, rows: FunnelRow[]): TopLevelSpec {
   const values = rows.map((r) => ({
     area: r.area,
@@ -85,14 +305,16 @@ export function funnelSpec(period: string, status: string, rows: FunnelRow[]): T
   }));
   const title = `Adjusted binary rate against baseline, ${period}${status === 'interim' ? ' (interim: not paid)' : ''}`;
   const x = { type: 'quantitative', axis: { format: '.1%', title: 'Proven reoffending rate' }, scale: { zero: false, padding: 12 } };
-  return top(title, 'Grey bar: significance band around the area baseline; black tick: baseline; marker: adjusted rate', Math.max(60, 18 * values.length), {
+  return top(title, 'Grey bar: significance band around the area baseline; black tick: baseline; marker: adjusted rate', {
+    width: WIDTH,
+    height: Math.max(60, 18 * values.length),
     data: { values },
     encoding: {
       y: { field: 'name', type: 'nominal', sort: { field: 'rank', op: 'min', order: 'ascending' }, title: null, axis: { labelLimit: 260 } },
     },
     layer: [
       {
-        mark: { type: 'bar', height: 10, color: '#d0d7de' },
+        mark: { type: 'bar', height: 10, color: BAND_FILL },
         encoding: { x: { field: 'lower', ...x }, x2: { field: 'upper' } },
       },
       {
@@ -116,109 +338,6 @@ export function funnelSpec(period: string, status: string, rows: FunnelRow[]): T
   });
 }
 
-export interface PeriodInfo {
-  period: string;
-  status: string;
-}
-
-interface PeriodLineOptions {
-  title: string;
-  subtitle: string;
-  yTitle: string;
-  yFormat: string;
-  series: readonly string[];
-  colours: readonly string[];
-  dashes: readonly number[][];
-  height: number;
-}
-
-/** A line per series across cohort periods, interim periods shaded and labelled. */
-function periodLineSpec(periods: PeriodInfo[], rows: SeriesRow[], o: PeriodLineOptions): TopLevelSpec {
-  const domain = periods.map((p) => p.period);
-  const interim = periods.filter((p) => p.status === 'interim').map((p) => ({ period: p.period }));
-  const values = rows.map((r) => ({ period: r.period, status: r.status, series: r.series, value: r.value }));
-  // Interim periods: shaded, and their axis label says so.
-  const interimList = JSON.stringify(interim.map((p) => p.period)).replace(/"/g, "'");
-  const x = {
-    field: 'period',
-    type: 'ordinal',
-    scale: { domain },
-    axis: {
-      title: 'Cohort period',
-      labelAngle: -45,
-      labelExpr: interim.length > 0 ? `indexof(${interimList}, datum.value) >= 0 ? datum.value + ' interim' : datum.value` : 'datum.value',
-    },
-  };
-  const layers: Record<string, unknown>[] = [];
-  if (interim.length > 0) {
-    layers.push({ data: { values: interim }, mark: { type: 'rect', color: INTERIM_FILL }, encoding: { x } });
-  }
-  const colour = {
-    field: 'series',
-    type: 'nominal',
-    scale: { domain: [...o.series], range: [...o.colours] },
-    legend: { title: null, orient: 'bottom', symbolType: 'stroke', symbolStrokeWidth: 2 },
-  };
-  layers.push(
-    {
-      data: { values },
-      mark: { type: 'line', strokeWidth: 2 },
-      encoding: {
-        x,
-        y: { field: 'value', type: 'quantitative', axis: { format: o.yFormat, title: o.yTitle }, scale: { zero: false, padding: 8 } },
-        color: colour,
-        strokeDash: {
-          field: 'series',
-          type: 'nominal',
-          scale: { domain: [...o.series], range: o.dashes.map((d) => [...d]) },
-          legend: { title: null, orient: 'bottom', symbolType: 'stroke', symbolStrokeWidth: 2 },
-        },
-      },
-    },
-    {
-      data: { values },
-      mark: { type: 'point', filled: true, size: 30 },
-      encoding: {
-        x,
-        y: { field: 'value', type: 'quantitative' },
-        color: colour,
-      },
-    },
-  );
-  return top(o.title, o.subtitle, o.height, { layer: layers });
-}
-
-export const TREND_SERIES = ['Binary rate', 'Adjusted binary rate', 'Baseline binary rate'] as const;
-export const FREQUENCY_SERIES = ['Frequency rate', 'Baseline frequency rate'] as const;
-
-/** 2. Binary, adjusted and baseline rate of one area across cohort periods. */
-export function trendSpec(areaName: string, periods: PeriodInfo[], rows: SeriesRow[]): TopLevelSpec {
-  return periodLineSpec(periods, rows, {
-    title: `Proven reoffending rate by cohort period: ${areaName}`,
-    subtitle: 'Share of the measurable cohort with a counted offence; shaded periods are interim',
-    yTitle: 'Rate',
-    yFormat: '.1%',
-    series: TREND_SERIES,
-    colours: ['#8c959f', '#1f6feb', '#24292f'],
-    dashes: [[1, 0], [1, 0], [6, 3]],
-    height: 220,
-  });
-}
-
-/** 3. Reoffences per reoffender of one area against its baseline. */
-export function frequencySpec(areaName: string, periods: PeriodInfo[], rows: SeriesRow[]): TopLevelSpec {
-  return periodLineSpec(periods, rows, {
-    title: `Reoffences per reoffender by cohort period: ${areaName}`,
-    subtitle: 'Frequency rate (not adjusted) against the baseline; shaded periods are interim',
-    yTitle: 'Reoffences per reoffender',
-    yFormat: '.2f',
-    series: FREQUENCY_SERIES,
-    colours: ['#8250df', '#24292f'],
-    dashes: [[1, 0], [6, 3]],
-    height: 200,
-  });
-}
-
 /** Compact money for chart labels: 1234567.5 -> '£1.23M'; deterministic (no Intl). */
 export function compactMoney(x: number): string {
   const a = Math.abs(x);
@@ -229,55 +348,43 @@ export function compactMoney(x: number): string {
   return `${sign}£${a.toFixed(0)}`;
 }
 
-/** 4. Payments of one area per contract year: stacked components and the net. */
-export function paymentsSpec(areaName: string, groups: PaymentGroupRow[], years: PaymentTableRow[]): TopLevelSpec {
-  const yearDomain = years.map((y) => y.year_label!);
+/**
+ * 6. Payments of every area over all its contract years: the components stacked (deductions and
+ * credits below zero) and the net as a diamond.
+ */
+export function paymentsSpec(groups: PaymentGroupRow[], areaTotals: PaymentTableRow[], labels: Map<string, string>, order: string[]): TopLevelSpec {
   const present = new Set(groups.map((g) => g.group_name));
   const groupDomain: string[] = PAYMENT_GROUPS.filter((g) => present.has(g));
   const groupRange = groupDomain.map((g) => PAYMENT_COLOURS[(PAYMENT_GROUPS as readonly string[]).indexOf(g)]!);
-  const values = groups.map((g) => ({ year: g.year_label, group: g.group_name, order: g.group_order, amount: g.amount }));
-  const nets = years.map((y) => ({ year: y.year_label, net: y.net_value, label: `net ${compactMoney(y.net_value)}` }));
-  const x = { field: 'year', type: 'ordinal', scale: { domain: yearDomain }, axis: { title: 'Contract year', labelAngle: 0 } };
-  const yAxis = {
-    title: 'Pounds',
-    labelExpr: "(datum.value < 0 ? '\u2212£' : '£') + format(abs(datum.value), '~s')",
-  };
-  const title = `Payments by contract year: ${areaName}`;
-  const subtitle = 'Stacked components (deductions and credits below zero); diamond and figure above the bar: net';
-  return top(title, subtitle, 260, {
-    title: { text: title, subtitle, offset: 18 },
+  const values = groups.map((g) => ({ label: labels.get(g.area) ?? g.area, group: g.group_name, order: g.group_order, amount: g.amount }));
+  const nets = areaTotals.map((t) => ({ label: labels.get(t.area ?? '') ?? t.area, net: t.net_value }));
+  const shown = order.filter((l) => values.some((v) => v.label === l));
+  const y = { field: 'label', type: 'nominal', sort: shown, title: null, axis: { labelLimit: 260 } };
+  const xAxis = { title: 'Pounds, all contract years', labelExpr: "(datum.value < 0 ? '\u2212£' : '£') + format(abs(datum.value), '~s')" };
+  return top('Payments by area, all contract years', 'Stacked components (deductions and credits below zero); diamond: net', {
+    width: WIDTH,
+    height: Math.max(60, 18 * shown.length),
     layer: [
       {
         data: { values },
-        mark: { type: 'bar' },
+        mark: { type: 'bar', height: 12 },
         encoding: {
-          x,
-          y: { field: 'amount', type: 'quantitative', aggregate: 'sum', stack: 'zero', axis: yAxis },
-          color: {
-            field: 'group',
-            type: 'nominal',
-            scale: { domain: groupDomain, range: groupRange },
-            legend: { title: null, orient: 'bottom', columns: 3 },
-          },
+          y,
+          x: { field: 'amount', type: 'quantitative', aggregate: 'sum', stack: 'zero', axis: xAxis },
+          color: { field: 'group', type: 'nominal', scale: { domain: groupDomain, range: groupRange }, legend: { title: null, orient: 'bottom', columns: 4 } },
           order: { field: 'order', type: 'quantitative' },
         },
       },
       {
         data: { values: nets },
-        mark: { type: 'point', shape: 'diamond', filled: true, size: 90, color: '#24292f' },
-        encoding: { x, y: { field: 'net', type: 'quantitative' } },
-      },
-      {
-        // The net of each year written in a row just above the plot, clear of the bars.
-        data: { values: nets },
-        mark: { type: 'text', baseline: 'bottom', fontSize: 10, color: '#24292f', y: -4 },
-        encoding: { x, text: { field: 'label' } },
+        mark: { type: 'point', shape: 'diamond', filled: true, size: 60, color: '#24292f' },
+        encoding: { y, x: { field: 'net', type: 'quantitative' } },
       },
     ],
   });
 }
 
-/** 5. Cumulative share of each cohort with a counted offence, by month since the index date. */
+/** 7. Cumulative share of each cohort with a counted offence, by month since the index date. */
 export function cumulativeSpec(rows: CumulativeRow[], months: number): TopLevelSpec {
   const cohort = rows.filter((r) => r.status !== 'baseline');
   const baseline = rows.filter((r) => r.status === 'baseline');
@@ -334,14 +441,13 @@ export function cumulativeSpec(rows: CumulativeRow[], months: number): TopLevelS
   return top(
     'Reoffending over time since the index date',
     'Cumulative share of the measurable cohort whose first counted offence has happened; dashed: interim',
-    300,
-    { layer: layers },
+    { width: WIDTH, height: 300, layer: layers },
   );
 }
 
 export const SCOPE_LABELS: Record<string, string> = { cohort: 'Final cohort periods', baseline: 'Baseline' };
 
-/** 6. Share of reoffences committed by the most prolific reoffenders, per area. */
+/** 8. Share of reoffences committed by the most prolific reoffenders, per area. */
 export function concentrationSpec(rows: ConcentrationRow[]): TopLevelSpec {
   const values = rows.map((r) => ({
     name: r.name,
@@ -355,8 +461,9 @@ export function concentrationSpec(rows: ConcentrationRow[]): TopLevelSpec {
   return top(
     `Concentration: share of reoffences by the ${TOP_A}% most prolific reoffenders`,
     'Higher means more of the reoffending comes from a few people (the view against parking them)',
-    Math.max(60, 18 * names.size),
     {
+      width: WIDTH,
+      height: Math.max(60, 18 * names.size),
       data: { values },
       mark: { type: 'point', filled: true, size: 70 },
       encoding: {

@@ -30,6 +30,10 @@ export interface PipelineOptions {
   threads?: number;
   /** Reuse the Parquet cache of validated inputs (default true; PBR_CACHE=off disables). */
   cache?: boolean;
+  /** Also write charts/*.png (--png). */
+  png?: boolean;
+  /** Also write the publication pack of this cohort period (--focus). */
+  focus?: string;
 }
 
 export interface PipelineResult {
@@ -116,6 +120,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       rejectedRows: load.rejectedRows,
       cache: opts.cache,
       progress,
+      ...(opts.png || opts.focus ? { report: { png: opts.png ?? false, focus: opts.focus ?? null } } : {}),
     };
     progress.stage(2, 5, `measuring (as_of ${ctx.asOf})`);
     const restored = await measureWithCache(ctx, load.cacheKey, opts.cache ?? true, deferStore);
@@ -134,7 +139,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     await writePaymentOutputs(ctx);
     lap('pay');
     progress.stage(4, 5, 'rendering charts and report');
-    await renderReport(ctx);
+    await renderReport(ctx, { png: opts.png, focus: opts.focus });
     lap('render');
     await storing;
     lap('cache_store_wait');
