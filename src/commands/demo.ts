@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -77,6 +77,7 @@ export function register(program: Command): void {
       try {
         let owner: number | null;
         try {
+          mkdirSync(path.dirname(dataDir), { recursive: true });
           owner = tryLock(lock);
         } catch (e) {
           throw outputError(opts.out, e);
