@@ -537,6 +537,7 @@ export function listCache(root: string): CacheItem[] {
 
 /** Remove the given items unless in use (under the lock); the removed ones are returned. */
 function removeItems(root: string, items: CacheItem[]): CacheItem[] {
+  if (items.length === 0) return [];
   const removed =
     locked(root, () =>
       items.filter((it) => {
