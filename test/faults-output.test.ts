@@ -95,7 +95,8 @@ describe('two runs to the same --out', () => {
       const second = pbr(args(hand, out));
       expect(second.status).toBe(2);
       expect(second.stderr.trim().split('\n')).toEqual([
-        `error: ${out}: another pbr run (process ${first.pid}) is writing this --out; wait for it to finish or choose another folder`,
+        `error: ${out}: another pbr run (process ${first.pid}) is writing this --out; wait for it to finish or choose another folder ` +
+          `(if no pbr is running, remove ${path.join(path.dirname(out), '.run.lock')})`,
       ]);
     } finally {
       first.child.kill('SIGKILL');
@@ -132,7 +133,7 @@ describe('interrupted runs', () => {
       process.kill(r.pid, signal);
       process.kill(r.pid, 'SIGCONT');
       expect((await r.exited).status).toBe(code);
-      expect(r.stderr()).toContain(`pbr: interrupted (${signal}); the partial output was removed`);
+      expect(r.stderr()).toContain(`pbr: interrupted (${signal}); its temporary and partial files were removed`);
       expect(readdirSync(parent)).toEqual(['run']);
       expect(readFileSync(path.join(out, 'measures.csv'), 'utf8')).toBe('earlier\n');
     });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InputError, errorPath, systemErrorCode } from '../errors.js';
 import { onInterrupt } from './interrupt.js';
-import { isAlive, lockOwner, tryLock, unlock } from './lockfile.js';
+import { isAlive, tryLock, unlock } from './lockfile.js';
 import { protectPersonLevel } from './personLevel.js';
 
 /**
@@ -128,7 +128,8 @@ export function stageOutput(target: string, opts: StageOptions): StagedOutput {
     const owner = tryLock(lock);
     if (owner !== null) {
       throw new InputError(
-        `${target}: another pbr run (process ${owner > 0 ? owner : 'unknown'}) is writing this --out; wait for it to finish or choose another folder`,
+        `${target}: another pbr run (process ${owner > 0 ? owner : 'unknown'}) is writing this --out; wait for it to finish or choose another folder ` +
+          `(if no pbr is running, remove ${lock})`,
       );
     }
     locked = true;
@@ -197,13 +198,6 @@ export function stageOutput(target: string, opts: StageOptions): StagedOutput {
       return code === 'ENOSPC' || code === 'EDQUOT' || ours ? outputError(target, e) : e;
     },
   };
-}
-
-/** The process holding the --out lock of `target`, or null when none is running. */
-export function outLockOwner(target: string): number | null {
-  const abs = path.resolve(target);
-  const owner = lockOwner(path.join(path.dirname(abs), `.${path.basename(abs)}.lock`));
-  return owner !== null && isAlive(owner) ? owner : null;
 }
 
 /**

@@ -30,7 +30,7 @@ function install(): void {
     process.on(sig as NodeJS.Signals, () => {
       const had = cleanups.length > 0;
       runAll();
-      if (had) process.stderr.write(`pbr: interrupted (${sig}); the partial output was removed\n`);
+      if (had) process.stderr.write(`pbr: interrupted (${sig}); its temporary and partial files were removed\n`);
       process.exit(128 + num);
     });
   }
