@@ -503,33 +503,41 @@ export function listCache(root: string): CacheItem[] {
   for (const n of readdirSync(root)) {
     const m = ENTRY_NAME.exec(n);
     const p = path.join(root, n);
-    if (m) {
-      const rec = readRecord(p);
-      items.push({
-        name: n,
-        kind: m[1]!,
-        bytes: sizeOf(p),
-        lastUsed: statSync(p).mtime,
-        holds: rec?.holds ?? 'an unfinished or damaged entry (removed at the next pruning)',
-        personLevel: rec?.person_level ?? true,
-        users: otherUsers(p),
-        damaged: rec === null,
-      });
-    } else if ((BLOB_KINDS as readonly string[]).includes(n) && statSync(p).isDirectory()) {
-      for (const f of readdirSync(p)) {
-        if (!BLOB_NAME.test(f) && !OLD_PNG_NAME.test(f)) continue;
-        const st = statSync(path.join(p, f));
+    try {
+      if (m) {
+        const rec = readRecord(p);
         items.push({
-          name: `${n}/${f}`,
-          kind: n,
-          bytes: st.size,
-          lastUsed: st.mtime,
-          holds: 'a chart image (figures for areas and periods, no person data)',
-          personLevel: false,
-          users: [],
-          damaged: !BLOB_NAME.test(f),
+          name: n,
+          kind: m[1]!,
+          bytes: sizeOf(p),
+          lastUsed: statSync(p).mtime,
+          holds: rec?.holds ?? 'an unfinished or damaged entry (removed at the next pruning)',
+          personLevel: rec?.person_level ?? true,
+          users: otherUsers(p),
+          damaged: rec === null,
         });
+      } else if ((BLOB_KINDS as readonly string[]).includes(n) && statSync(p).isDirectory()) {
+        for (const f of readdirSync(p)) {
+          if (!BLOB_NAME.test(f) && !OLD_PNG_NAME.test(f)) continue;
+          try {
+            const st = statSync(path.join(p, f));
+            items.push({
+              name: `${n}/${f}`,
+              kind: n,
+              bytes: st.size,
+              lastUsed: st.mtime,
+              holds: 'a chart image (figures for areas and periods, no person data)',
+              personLevel: false,
+              users: [],
+              damaged: !BLOB_NAME.test(f),
+            });
+          } catch {
+            // removed by another process meanwhile
+          }
+        }
       }
+    } catch {
+      // removed by another process meanwhile
     }
   }
   return items.sort((a, b) => b.lastUsed.getTime() - a.lastUsed.getTime() || (a.name < b.name ? -1 : 1));
