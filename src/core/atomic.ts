@@ -115,6 +115,7 @@ export function stageOutput(target: string, opts: StageOptions): StagedOutput {
   const staging = path.join(parent, `.${base}.tmp-${process.pid}`);
   const spill = path.join(parent, `.${base}.spill-${process.pid}`);
   let locked = false;
+  let usualMode = 0o755;
   const release = () => {
     rmSync(staging, { recursive: true, force: true });
     rmSync(spill, { recursive: true, force: true });
@@ -151,17 +152,17 @@ export function stageOutput(target: string, opts: StageOptions): StagedOutput {
     checkReplaceable(target, abs, opts);
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging);
+    // While the run writes, nobody else may look in (person-level files are written here before
+    // they are made owner-only); the usual mode of a new folder is restored at commit.
+    usualMode = statSync(staging).mode & 0o777;
+    chmodSync(staging, 0o700);
+    mkdirSync(spill, { mode: 0o700 });
+    chmodSync(spill, 0o700);
   } catch (e) {
     release();
     unregister();
     throw outputError(target, e);
   }
-  // While the run writes, nobody else may look in (person-level files are written here before
-  // they are made owner-only); the usual mode of a new folder is restored at commit.
-  const usualMode = statSync(staging).mode & 0o777;
-  chmodSync(staging, 0o700);
-  mkdirSync(spill, { mode: 0o700 });
-  chmodSync(spill, 0o700);
   return {
     target: abs,
     staging,
