@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Db } from '../src/db/duckdb.js';
@@ -152,6 +152,22 @@ describe('limits and pruning', () => {
     renameSync(path.join(dir, `.use-${process.ppid}`), path.join(dir, `.use-${ended}`));
     expect(clearCache(root).removed.map((it) => it.name)).toEqual([KEY]);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it('a cache write never replaces an entry that another run is reading, and leaves nothing half-written', async () => {
+    const dir = await makeEntry();
+    writeFileSync(path.join(dir, `.use-${process.ppid}`), `${process.ppid}\n`);
+    const before = readFileSync(path.join(dir, 'entry.json'), 'utf8');
+    await makeEntry();
+    expect(readFileSync(path.join(dir, 'entry.json'), 'utf8')).toBe(before);
+    expect(readdirSync(root).sort()).toEqual([KEY]);
+  });
+
+  it('a cache folder named by PBR_CACHE_DIR that already exists keeps its own mode; the entries in it are owner-only', async () => {
+    chmodSync(root, 0o755);
+    const dir = await makeEntry();
+    expect((statSync(root).mode & 0o777).toString(8)).toBe('755');
+    expect((statSync(dir).mode & 0o777).toString(8)).toBe('700');
   });
 
   it('clearing removes only what the cache wrote: other files in its folder stay', async () => {
