@@ -107,7 +107,12 @@ export function outputError(target: string, e: unknown): unknown {
   return e;
 }
 
-export function stageOutput(target: string, opts: StageOptions): StagedOutput {
+/**
+ * Stage an output folder (a boolean is `force`, as callers wrote it before the options). Call
+ * finish() last; if a caller does not, the process's exit removes the spill folder and the lock.
+ */
+export function stageOutput(target: string, options: StageOptions | boolean): StagedOutput {
+  const opts: StageOptions = typeof options === 'boolean' ? { force: options } : options;
   const abs = path.resolve(target);
   const parent = path.dirname(abs);
   const base = path.basename(abs);
