@@ -59,8 +59,8 @@ const BLOB_NAME = /^[0-9a-f]{64}\.blob$/;
 const OLD_PNG_NAME = /^[0-9a-f]{64}\.png$/;
 const BLOB_KINDS = ['png'] as const;
 
-export const DEFAULT_MAX_DAYS = 30;
-export const DEFAULT_MAX_GB = 10;
+const DEFAULT_MAX_DAYS = 30;
+const DEFAULT_MAX_GB = 10;
 
 /** The default cache folder: $XDG_CACHE_HOME/pbr-engine, else ~/.cache/pbr-engine. */
 function defaultDir(): string {

@@ -14,7 +14,7 @@ const ClearOptions = z.object({
 });
 
 /** 1234567 -> '1.2 MB' (decimal units, as PBR_CACHE_MAX_GB). */
-export function size(bytes: number): string {
+function size(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let v = bytes;
   let u = 0;

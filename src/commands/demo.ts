@@ -19,7 +19,7 @@ export const DEMO_SCALE = 0.1;
 const DEMO_MARK = 'demo.json';
 
 /** Where the demo keeps its dataset: beside the run, `<out>-data` (so that `pbr verify <out>` can re-run it). */
-export function demoDataDir(out: string): string {
+function demoDataDir(out: string): string {
   return `${path.resolve(out)}-data`;
 }
 
