@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { CheckFailedError, InputError, NotBuiltError } from './errors.js';
+import { CheckFailedError, InputError, NotBuiltError, errorPath, escapeControls, systemErrorCode } from './errors.js';
 import { ENGINE_VERSION } from './version.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerValidate } from './commands/validate.js';
@@ -14,6 +14,7 @@ import { register as registerExtract } from './commands/extract.js';
 import { register as registerContractSchema } from './commands/contractSchema.js';
 import { register as registerMap } from './commands/map.js';
 import { register as registerMappingSchema } from './commands/mappingSchema.js';
+import { register as registerCache } from './commands/cache.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -26,7 +27,7 @@ export function buildProgram(): Command {
     .option('--debug', 'show stack traces for internal failures')
     .exitOverride()
     .showHelpAfterError(false)
-    .configureOutput({ outputError: (str, write) => write(str) });
+    .configureOutput({ outputError: (str, write) => write(escapeControls(str.trimEnd()) + '\n') });
   for (const register of [
     registerDemo,
     registerRun,
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
     registerContractSchema,
     registerMap,
     registerMappingSchema,
+    registerCache,
   ]) {
     register(program);
   }
@@ -52,9 +54,37 @@ function useColor(): boolean {
   return process.stderr.isTTY === true && !process.env.NO_COLOR;
 }
 
+/** What a user can do about an operating-system error with no better message. */
+const SYSTEM_ADVICE: Record<string, string> = {
+  ENOSPC: 'no space left on the disk; free some space and run again',
+  EDQUOT: 'disk quota exceeded; free some space and run again',
+  EROFS: 'read-only file system; choose a place you can write to',
+  EACCES: 'permission denied; choose a place you can read or write, or ask for access',
+  EPERM: 'operation not permitted; choose a place you can read or write',
+  EISDIR: 'is a folder where a file was expected; give the path of the file',
+  ENOTDIR: 'a part of this path is not a folder; check the path',
+};
+
+/**
+ * A closed stdout or stderr (`pbr validate ... | head -1`) is not an error: output that nobody
+ * reads is dropped and the command's own exit code stands.
+ */
+function ignoreClosedPipes(): void {
+  for (const s of [process.stdout, process.stderr]) {
+    if (s.listenerCount('error') > 0) continue;
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
+}
+
 /** The one error funnel: every command's failure ends here and becomes an exit code. */
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedPipes();
   const program = buildProgram();
+  // every message is printed with its control characters escaped (defence in depth: values in
+  // messages are already cut and escaped where they are made)
+  const say = (label: string, msg: string, keepNewlines = false) => process.stderr.write(`${label} ${escapeControls(msg, keepNewlines)}\n`);
   try {
     await program.parseAsync(argv);
     return 0;
@@ -65,24 +95,32 @@ export async function main(argv: string[]): Promise<number> {
     }
     const red = (s: string) => (useColor() ? `\x1b[31m${s}\x1b[0m` : s);
     if (err instanceof InputError) {
-      process.stderr.write(`${red('error:')} ${err.message}\n`);
+      say(red('error:'), err.message);
       return 2;
     }
     if (err instanceof NotBuiltError || err instanceof CheckFailedError) {
-      process.stderr.write(`${red('error:')} ${err.message}\n`);
+      say(red('error:'), err.message);
       return 1;
     }
     const debug = argv.includes('--debug') || process.env.PBR_DEBUG === '1';
-    const e = err as Error;
+    const e = err as NodeJS.ErrnoException;
+    const code = systemErrorCode(e);
+    if (code && SYSTEM_ADVICE[code] && !debug) {
+      // a file-system problem the user can act on: one line naming the path
+      const where = errorPath(e) ?? (e.message ?? '').split('\n')[0]!.replace(/^[A-Z][A-Za-z ]*Error: /, '');
+      say(red('error:'), `${where}: ${SYSTEM_ADVICE[code]}`);
+      return 2;
+    }
     if (/Out of Memory Error/.test(e?.message ?? '') && !debug) {
-      process.stderr.write(
-        `${red('error:')} DuckDB ran out of memory (${e.message.split('\n')[0]!.replace(/^.*Out of Memory Error: /, '')}); ` +
-          'raise --memory-limit, lower --threads, or free memory, and run again\n',
+      say(
+        red('error:'),
+        `DuckDB ran out of memory (${e.message.split('\n')[0]!.replace(/^.*Out of Memory Error: /, '')}); ` +
+          'raise --memory-limit, lower --threads, or free memory, and run again',
       );
       return 1;
     }
-    process.stderr.write(`${red('internal error:')} ${e?.message ?? String(err)}\n`);
-    if (debug && e?.stack) process.stderr.write(`${e.stack}\n`);
+    say(red('internal error:'), e?.message ?? String(err), true);
+    if (debug && e?.stack) process.stderr.write(`${escapeControls(e.stack, true)}\n`);
     else process.stderr.write('run again with --debug for the stack trace, and report it with the command you ran\n');
     return 1;
   }

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { FIXTURES_DIR } from '../src/paths.js';
 import { pbr } from './helpers/cli.js';
 import { allBytes } from './helpers/outputs.js';
+import { childrenOf, processesUsing, startPbr, untilStopped } from './helpers/process.js';
+import { stageOutput } from '../src/core/atomic.js';
 
 // Issue 7: manifest, byte-identical reruns and atomic outputs (the kill test), on the
 // hand-made fixture (fixtures/hand: a dozen people, two areas with results, one empty area).
@@ -61,21 +63,6 @@ describe('manifest.json', () => {
   });
 });
 
-describe('determinism', () => {
-  it('a rerun on the same inputs gives byte-identical outputs, manifest included', () => {
-    const second = path.join(tmp('run2'), 'run');
-    expect(run(data, second).status).toBe(0);
-    expect(allBytes(second)).toEqual(allBytes(first));
-  });
-
-  it('the same inputs in another folder give the same bytes', () => {
-    const moved = copyHand();
-    const third = path.join(tmp('run3'), 'run');
-    expect(run(moved, third).status).toBe(0);
-    expect(allBytes(third)).toEqual(allBytes(first));
-  });
-});
-
 describe('atomic output', () => {
   it('an existing run at --out is refused without --force', () => {
     const r = run(data, first);
@@ -83,32 +70,77 @@ describe('atomic output', () => {
     expect(r.stderr).toMatch(/--out already holds files .*pass --force/);
   });
 
-  for (const point of ['after-load_validate', 'after-measure', 'after-pay', 'after-render', 'after-manifest', 'before-commit', 'mid-commit']) {
-    it(`a run killed (SIGKILL) at ${point} leaves the previous output untouched`, () => {
-      const parent = tmp('kill');
+  // One run replacing an earlier one stops itself (SIGSTOP) at each point in turn. A stopped
+  // process writes nothing more, exactly as a process killed by SIGKILL there: so the folder at
+  // each stop is what a kill at that point leaves, and it is copied aside before the run goes on.
+  // Then, for each copy, the next run's start (stageOutput) must find the previous output whole.
+  const POINTS = ['after-load_validate', 'after-measure', 'after-pay', 'after-render', 'after-manifest', 'before-commit', 'mid-commit'];
+  const snapshots = new Map<string, string>();
+  let before: Record<string, string>;
+  let childPid = 0;
+  let rerun: string;
+  beforeAll(async () => {
+    const parent = tmp('stops');
+    rerun = path.join(parent, 'run');
+    cpSync(first, rerun, { recursive: true });
+    before = allBytes(rerun);
+    const moved = copyHand();
+    const r = startPbr(['--quiet', 'run', '--data', moved, '--contract', path.join(moved, 'contract.json'), '--out', rerun, '--force'], {
+      PBR_TEST_STOP_AT: POINTS.join(','),
+    });
+    childPid = r.pid;
+    for (const point of POINTS) {
+      expect(await untilStopped(r), `${point}: ${r.stderr()}`).toBe(true);
+      // the run starts no other process that could go on writing after it is killed
+      expect(childrenOf(r.pid)).toEqual([]);
+      const snap = path.join(tmp(`at-${point}`), 'parent');
+      cpSync(parent, snap, { recursive: true });
+      snapshots.set(point, snap);
+      process.kill(r.pid, 'SIGCONT');
+    }
+    expect((await r.exited).status).toBe(0);
+  });
+
+  for (const point of POINTS) {
+    it(`a run killed at ${point} leaves the previous output untouched, and the next run clears what it left`, () => {
+      const parent = snapshots.get(point)!;
       const out = path.join(parent, 'run');
-      cpSync(first, out, { recursive: true });
-      const before = allBytes(out);
-      const r = run(data, out, ['--force'], { PBR_TEST_KILL_AT: point });
-      expect(r.status).toBeNull(); // killed by the signal
       if (point === 'mid-commit') {
-        // The previous output sits renamed beside the target; the next invocation restores it.
-        expect(readdirSync(parent).some((n) => n.startsWith('.run.old-'))).toBe(true);
-        const again = run(data, out);
-        expect(again.status).toBe(2); // refused: the restored previous run is there
+        // between the two renames: the previous output sits beside the target as .run.old-PID
+        expect(existsSync(out)).toBe(false);
+        expect(readdirSync(parent)).toContain(`.run.old-${childPid}`);
+      } else {
+        expect(allBytes(out)).toEqual(before);
       }
+      expect(readdirSync(parent)).toContain(`.run.tmp-${childPid}`);
+      // the next run's start: the previous output is put back whole, and the rest is removed
+      const next = stageOutput(out, { force: true });
+      next.abort();
+      next.finish();
       expect(allBytes(out)).toEqual(before);
-      // No half-written folder at the target; the next successful run clears what was left beside it.
-      expect(run(data, out, ['--force']).status).toBe(0);
       expect(readdirSync(parent)).toEqual(['run']);
     });
   }
 
-  it('a first run killed before commit leaves nothing at the target', () => {
+  it('determinism: that rerun, on the same inputs copied to another folder, wrote byte-identical outputs, manifest included', () => {
+    expect(allBytes(rerun)).toEqual(allBytes(first));
+    expect(readdirSync(path.dirname(rerun))).toEqual(['run']);
+  });
+
+  it('a first run killed (SIGKILL) before commit leaves nothing at the target, and no process using --out', async () => {
     const parent = tmp('kill-first');
     const out = path.join(parent, 'run');
-    const r = run(data, out, [], { PBR_TEST_KILL_AT: 'after-measure' });
-    expect(r.status).toBeNull();
+    // under --memory-limit (which once re-ran the process in a child that outlived a kill)
+    const r = startPbr(['--quiet', 'run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', out, '--memory-limit', '1GB'], {
+      PBR_TEST_STOP_AT: 'after-measure',
+    });
+    expect(await untilStopped(r)).toBe(true);
+    expect(childrenOf(r.pid)).toEqual([]);
+    process.kill(r.pid, 'SIGKILL');
+    expect((await r.exited).signal).toBe('SIGKILL');
+    expect(processesUsing(parent)).toEqual([]);
     expect(existsSync(out)).toBe(false);
+    // what is left beside it is hidden and removed by the next run
+    expect(readdirSync(parent).every((n) => n.startsWith('.run.'))).toBe(true);
   });
 });

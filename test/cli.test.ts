@@ -13,7 +13,7 @@ describe('pbr command line', () => {
   it('--help lists every command of formats.md section 3', () => {
     const r = pbr(['--help']);
     expect(r.status).toBe(0);
-    for (const c of ['demo', 'synth', 'validate', 'run', 'assess', 'diff', 'reconcile', 'verify', 'check', 'contract-schema']) {
+    for (const c of ['demo', 'synth', 'validate', 'run', 'assess', 'diff', 'reconcile', 'verify', 'check', 'contract-schema', 'cache']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     }
   });
@@ -28,6 +28,16 @@ describe('pbr command line', () => {
     const r = pbr(['validate']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^error: pbr validate: --data: required: the dataset folder/);
+  });
+
+  it('pbr cache list on a cache folder that does not exist yet says it is empty', () => {
+    const dir = path.join(tmp(), 'none');
+    const r = pbr(['cache', 'list'], { env: { PBR_CACHE_DIR: dir } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`run cache: ${dir}`);
+    expect(r.stdout).toContain('the cache is empty');
+    expect(pbr(['cache', 'clear'], { env: { PBR_CACHE_DIR: dir } }).stdout).toBe(`removed 0 items (0 B) from ${dir}\n`);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('contract-schema prints a JSON Schema', () => {

@@ -70,9 +70,10 @@ describe('contract files', () => {
     writeFileSync(path.join(dir, 'c.yaml'), 'contract: y\nfollow_up:\n  as_of: "2022-01-31"\n');
     expect(loadContract(path.join(dir, 'c.yaml')).contract).toEqual(loadContract(path.join(dir, 'c.json')).contract);
   });
-  it('broken JSON syntax is an input error naming the file', () => {
+  it('broken JSON syntax is an input error naming the file, line and column', () => {
+    // '{"contract": ' is 13 characters: the missing value would start at column 14 of line 1
     writeFileSync(path.join(dir, 'bad.json'), '{"contract": ');
-    expect(() => loadContract(path.join(dir, 'bad.json'))).toThrow(/bad\.json: not valid JSON/);
+    expect(() => loadContract(path.join(dir, 'bad.json'))).toThrow(/bad\.json: line 1, column 14: not valid JSON \(expected a value \(the text ends too early\)\)/);
   });
   it('the JSON Schema describes every top-level key', () => {
     const s = contractJsonSchema() as { properties: Record<string, unknown>; required: string[] };

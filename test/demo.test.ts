@@ -1,20 +1,21 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { pbr } from './helpers/cli.js';
 
 /**
- * pbr demo: synthesises the national dataset into a temporary folder, runs the whole calculation
- * on it and prints where the report is. A small scale keeps the test quick; the default (0.1) is
- * the same code with more rows.
+ * pbr demo: synthesises the national dataset into `<out>-data` (kept, so that `pbr verify` can
+ * re-run the demo), runs the whole calculation on it and prints where the report is. A small
+ * scale keeps the test quick; the default (0.1) is the same code with more rows.
  */
 const root = mkdtempSync(path.join(os.tmpdir(), 'pbr-demo-test-'));
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('pbr demo', () => {
-  it('ends with the report path on stdout and exit 0, and removes its temporary data folder', () => {
+  it('ends with the report path on stdout and exit 0, and keeps its dataset beside the run', () => {
     const out = path.join(root, 'demo');
     // its own temporary folder, so we can see that the synthetic data is removed afterwards
     const tmp = path.join(root, 'tmp');
@@ -26,7 +27,8 @@ describe('pbr demo', () => {
     expect(r.stdout).toBe(`${path.join(out, 'report.html')}\n`);
     expect(existsSync(path.join(out, 'report.html'))).toBe(true);
     expect(existsSync(path.join(out, 'measures.csv'))).toBe(true);
-    expect(readdirSync(tmp).filter((f) => f.startsWith('pbr-demo-data-'))).toEqual([]);
+    expect(readdirSync(`${out}-data`).sort()).toEqual(['cohort.csv', 'contract.json', 'demo.json', 'reconvictions.csv', 'service_levels.csv', 'starts.csv']);
+    expect(readdirSync(path.dirname(out)).filter((f) => f.startsWith('.'))).toEqual([]);
     // progress went to stderr: the synthesis, then the run
     expect(r.stderr).toMatch(/synth: wrote starts\.csv/);
   });
@@ -42,6 +44,16 @@ describe('pbr demo', () => {
     expect(new Set(rows.map((r) => r[col('period')])).size).toBe(18);
   });
 
+  it('never replaces a folder that a demo or a run did not write', () => {
+    const out = path.join(root, 'mine');
+    mkdirSync(out);
+    writeFileSync(path.join(out, 'notes.txt'), 'mine');
+    const r = pbr(['demo', '--out', out, '--scale', '0.005']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([`error: ${out}: --out holds files that 'pbr run' did not write; the demo replaces only its own run: choose another --out`]);
+    expect(readdirSync(out)).toEqual(['notes.txt']);
+  });
+
   it('with no --out it writes reports/demo under the current folder', () => {
     const cwd = path.join(root, 'cwd2');
     mkdirSync(cwd, { recursive: true });
@@ -49,6 +61,18 @@ describe('pbr demo', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`${path.join(cwd, 'reports', 'demo', 'report.html')}\n`);
     expect(existsSync(path.join(cwd, 'reports', 'demo', 'report.html'))).toBe(true);
+    expect(existsSync(path.join(cwd, 'reports', 'demo-data', 'starts.csv'))).toBe(true);
+  });
+
+  it('pbr verify can re-run the demo: the run records its kept dataset, every input and the contract unchanged', () => {
+    // what pbr verify needs before it recomputes (it failed when the demo deleted its dataset)
+    const run = path.join(root, 'cwd2', 'reports', 'demo');
+    const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+    const loc = JSON.parse(readFileSync(path.join(run, 'locations.json'), 'utf8')) as { data: string; contract: string };
+    expect(loc).toEqual({ data: `${run}-data`, contract: path.join(`${run}-data`, 'contract.json') });
+    const m = JSON.parse(readFileSync(path.join(run, 'manifest.json'), 'utf8')) as { contract: { sha256: string }; inputs: { file: string; sha256: string }[] };
+    expect(sha(loc.contract)).toBe(m.contract.sha256);
+    expect(m.inputs.map((i) => [i.file, sha(path.join(loc.data, i.file))])).toEqual(m.inputs.map((i) => [i.file, i.sha256]));
   });
 
   it('a bad --scale is a usage error: exit 2', () => {

@@ -13,9 +13,14 @@ export function parseOptions<S extends z.ZodType>(schema: S, opts: unknown, comm
   return r.data;
 }
 
+/** A calendar date YYYY-MM-DD that exists (2022-02-30 does not). */
 export const isoDateOption = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, { error: (iss) => `${String(iss.input)} is not a real date; give a calendar date YYYY-MM-DD` });
 
 /** Global flags every command accepts. */
 export interface GlobalFlags {

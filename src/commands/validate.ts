@@ -10,6 +10,7 @@ import { ContractSchema } from '../contract/schema.js';
 import { loadDataset } from '../validate/load.js';
 import { loadMapping } from '../mapping/load.js';
 import { describeRejects, summarise, writeValidationJson } from '../core/validationReport.js';
+import { ownerOnly } from '../core/personLevel.js';
 
 const ValidateOptions = z.object({
   data: z.string({ error: 'required: the dataset folder' }).min(1),
@@ -38,6 +39,7 @@ export function register(program: Command): void {
         mkdirSync(opts.out, { recursive: true });
         const file = path.join(opts.out, 'validation.json');
         await writeValidationJson(db, file, summary);
+        ownerOnly(file); // it lists the values of rejected rows: person-level
         if (g.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         else for (const l of await describeRejects(db, summary, 10, file)) process.stdout.write(`${l}\n`);
         if (load.rejectedRows > 0) {

@@ -5,6 +5,7 @@ import { Db } from '../db/duckdb.js';
 import { usedSqlHashes } from '../db/sql.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { RunContext } from './context.js';
+import { PERSON_LEVEL_OUTPUTS } from './personLevel.js';
 
 /** Files that describe a run but are not outputs whose bytes are promised identical. */
 export const UNHASHED = new Set(['manifest.json', 'timings.json', 'locations.json']);
@@ -35,6 +36,7 @@ export function outputHashes(dir: string): Record<string, string> {
  * one run to the next (no clock, no absolute paths: those go to locations.json / timings.json).
  */
 export function writeManifest(ctx: RunContext): void {
+  const outputs = outputHashes(ctx.outDir);
   const manifest = {
     manifest_version: 1,
     engine: { name: 'pbr-engine', version: ENGINE_VERSION },
@@ -58,7 +60,9 @@ export function writeManifest(ctx: RunContext): void {
     // only when asked for, so that a default run's manifest keeps its shape
     ...(ctx.report ? { report: ctx.report } : {}),
     queries: usedSqlHashes(),
-    outputs: outputHashes(ctx.outDir),
+    outputs,
+    // the outputs that hold data about people: owner-only, never to be published
+    person_level: PERSON_LEVEL_OUTPUTS.filter((f) => f in outputs),
   };
   writeFileSync(path.join(ctx.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }

@@ -51,13 +51,16 @@ export async function measureWithCache(
   const root = cache && loadKey ? cacheRoot() : null;
   const key = loadKey ? measureKey(ctx, loadKey) : '';
   const files = (dir: string) => Object.fromEntries(MEASURE_FILES.map((f) => [f, path.join(dir, f)]));
-  if (root && (await restoreEntry(ctx.db, root, key, MEASURE_TABLES, files(ctx.outDir)))) {
+  if (root && (await restoreEntry(ctx.db, root, key, { tables: MEASURE_TABLES, files: files(ctx.outDir) }))) {
     ctx.progress('measure: restored from the cache (inputs, contract, as_of and code unchanged)');
     return true;
   }
   await measure(ctx);
   await writeMeasureCsvs(ctx);
   await outcomesFiles(ctx);
-  if (root) deferStore((db) => storeEntry(db, root, key, MEASURE_TABLES, { as_of: ctx.asOf }, files(ctx.outDir)));
+  if (root) {
+    const holds = `measure results for as_of ${ctx.asOf}: ${MEASURE_TABLES.join(', ')} and ${MEASURE_FILES.join(', ')} (person-level)`;
+    deferStore((db) => storeEntry(db, root, key, { tables: MEASURE_TABLES, meta: { as_of: ctx.asOf }, files: files(ctx.outDir), holds, personLevel: true }));
+  }
   return false;
 }

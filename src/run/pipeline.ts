@@ -1,4 +1,4 @@
-import { writeFileSync, rmSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Db } from '../db/duckdb.js';
 import { InputError } from '../errors.js';
@@ -10,7 +10,7 @@ import { failpoint, stageOutput } from '../core/atomic.js';
 import { writeManifest } from '../core/manifest.js';
 import { makeProgress } from '../core/progress.js';
 import { measureWithCache } from '../measure/cache.js';
-import type { CacheWrite } from '../cache/store.js';
+import { cacheLimits, cacheRoot, pruneCache, releaseCacheUses, takeCacheNotes, type CacheWrite } from '../cache/store.js';
 import { pay, writePaymentOutputs } from '../pay/index.js';
 import { renderReport } from '../report/index.js';
 import type { RunContext } from '../core/context.js';
@@ -83,10 +83,22 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   };
   const loaded = loadContract(opts.contractPath);
   const mapping = opts.mappingPath ? loadMapping(opts.mappingPath) : null;
-  const staged = stageOutput(opts.outDir, opts.force ?? false);
-  const db = await Db.open({ memoryLimit: opts.memoryLimit, tempDirectory: staged.spill, threads: opts.threads });
+  const limits = opts.cache === false ? null : cacheLimits();
+  const staged = stageOutput(opts.outDir, {
+    force: opts.force ?? false,
+    protect: [
+      { path: opts.dataDir, what: 'the data folder' },
+      { path: opts.contractPath, what: 'the contract file' },
+      ...(opts.mappingPath ? [{ path: opts.mappingPath, what: 'the mapping file' }] : []),
+    ],
+  });
+  const cacheNotes = () => {
+    for (const n of takeCacheNotes()) progress(n);
+  };
+  let db: Db | null = null;
   let storing: Promise<void> = Promise.resolve();
   try {
+    db = await Db.open({ memoryLimit: opts.memoryLimit, tempDirectory: staged.spill, threads: opts.threads });
     progress.stage(1, 5, `loading and validating ${opts.dataDir}`);
     const steps: Record<string, number> = {};
     // New cache entries are written on a second connection while payments and the report are
@@ -96,6 +108,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     const deferStore = (s: CacheWrite) => void stores.push(s);
     const load = await loadDataset(db, opts.dataDir, loaded.contract, { cache: opts.cache, timings: steps, deferStore, mapping, scratchDir: staged.spill });
     const validation = summarise(load.inputs, load.rejectedRows, load.rejectCount, load.mapping);
+    cacheNotes();
     lap('load_validate');
     for (const [k, v] of Object.entries(steps)) timings[`load_validate.${k}`] = v;
     if (load.rejectedRows > 0) {
@@ -124,6 +137,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     };
     progress.stage(2, 5, `measuring (as_of ${ctx.asOf})`);
     const restored = await measureWithCache(ctx, load.cacheKey, opts.cache ?? true, deferStore);
+    cacheNotes();
     lap('measure');
     timings['measure.from_cache'] = restored ? 1 : 0;
     // Under a memory limit the entries are written now, alone: beside pay and the report, the
@@ -142,6 +156,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     await renderReport(ctx, { png: opts.png, focus: opts.focus });
     lap('render');
     await storing;
+    cacheNotes();
     lap('cache_store_wait');
     progress.stage(5, 5, 'writing validation.json and manifest.json');
     await writeValidationJson(db, path.join(staged.staging, 'validation.json'), validation);
@@ -164,10 +179,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   } catch (e) {
     progress.done();
     staged.abort();
-    throw e;
+    throw staged.explain(e);
   } finally {
     await storing.catch(() => {}); // never close the database under a cache write
-    db.close();
-    rmSync(staged.spill, { recursive: true, force: true });
+    db?.close();
+    // the cache's limits apply once this run no longer reads its entries
+    releaseCacheUses();
+    const root = limits ? cacheRoot() : null;
+    if (root && limits) pruneCache(root, limits);
+    staged.finish();
   }
 }

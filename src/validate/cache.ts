@@ -39,9 +39,15 @@ export function cacheKey(inputs: { file: string; sha256: string }[], contract: C
 const LAZY: readonly string[] = ['cohort', 'starts', 'reconvictions'];
 
 export function restore<M>(db: Db, root: string, key: string): Promise<M | null> {
-  return restoreEntry<M>(db, root, key, CACHED_TABLES, {}, LAZY);
+  return restoreEntry<M>(db, root, key, { tables: CACHED_TABLES, lazy: LAZY });
 }
 
-export function store(db: Db, root: string, key: string, meta: unknown): Promise<void> {
-  return storeEntry(db, root, key, CACHED_TABLES, meta);
+export function store(db: Db, root: string, key: string, meta: { inputs?: { file: string }[] }): Promise<void> {
+  const files = (meta.inputs ?? []).map((i) => i.file).join(', ');
+  return storeEntry(db, root, key, {
+    tables: CACHED_TABLES,
+    meta,
+    holds: `validated rows of ${files || 'the inputs'}, and the rejected rows (person-level)`,
+    personLevel: true,
+  });
 }

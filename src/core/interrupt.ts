@@ -1,0 +1,48 @@
+/**
+ * Cleanup on interruption. Whatever a command creates that must not outlive it (the staging and
+ * spill folders beside --out, the --out lock, a cache entry being written, the cache's in-use
+ * markers) registers a synchronous cleanup here. On SIGINT, SIGTERM or SIGHUP every registered
+ * cleanup runs, newest first, and the process exits with 128 + the signal's number (130, 143,
+ * 129), as a shell reports a process killed by that signal. The same cleanups run when the
+ * process exits any other way with something still registered (an uncaught error, process.exit).
+ * SIGKILL cannot be caught: what it leaves is removed by the next run (src/core/atomic.ts).
+ */
+const cleanups: (() => void)[] = [];
+let installed = false;
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+function runAll(): void {
+  while (cleanups.length > 0) {
+    const fn = cleanups.pop()!;
+    try {
+      fn();
+    } catch {
+      // a cleanup that fails must not stop the others
+    }
+  }
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  for (const [sig, num] of Object.entries(SIGNALS)) {
+    process.on(sig as NodeJS.Signals, () => {
+      const had = cleanups.length > 0;
+      runAll();
+      if (had) process.stderr.write(`pbr: interrupted (${sig}); its temporary and partial files were removed\n`);
+      process.exit(128 + num);
+    });
+  }
+  process.on('exit', runAll);
+}
+
+/** Register a synchronous cleanup; the returned function unregisters it (without running it). */
+export function onInterrupt(fn: () => void): () => void {
+  install();
+  cleanups.push(fn);
+  return () => {
+    const i = cleanups.lastIndexOf(fn);
+    if (i >= 0) cleanups.splice(i, 1);
+  };
+}
