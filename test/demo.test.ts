@@ -69,7 +69,7 @@ describe('pbr demo', () => {
     const run = path.join(root, 'cwd2', 'reports', 'demo');
     const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
     const loc = JSON.parse(readFileSync(path.join(run, 'locations.json'), 'utf8')) as { data: string; contract: string };
-    expect(loc).toEqual({ data: `${run}-data`, contract: path.join(`${run}-data`, 'contract.json') });
+    expect(loc).toEqual({ data: `${run}-data`, contract: path.join(`${run}-data`, 'contract.json'), mapping: null });
     const m = JSON.parse(readFileSync(path.join(run, 'manifest.json'), 'utf8')) as { contract: { sha256: string }; inputs: { file: string; sha256: string }[] };
     expect(sha(loc.contract)).toBe(m.contract.sha256);
     expect(m.inputs.map((i) => [i.file, sha(path.join(loc.data, i.file))])).toEqual(m.inputs.map((i) => [i.file, i.sha256]));

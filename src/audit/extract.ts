@@ -1,7 +1,6 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Db, ident, literal } from '../db/duckdb.js';
-import { readSql } from '../db/sql.js';
 import { InputError } from '../errors.js';
 import { shown } from '../contract/load.js';
 import { stageOutput } from '../core/atomic.js';

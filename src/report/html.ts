@@ -10,7 +10,7 @@ import type {
   ReportData,
 } from './data.js';
 import { TOP_A, TOP_B } from './data.js';
-import { amount, DASH, dec, esc, int, money, points } from './format.js';
+import { amount, DASH, esc, int, money, points } from './format.js';
 import type { StatementLinks } from './index.js';
 import { SCOPE_LABELS } from './specs.js';
 import type { Cells } from './suppress.js';
