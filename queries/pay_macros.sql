@@ -23,6 +23,9 @@ CREATE OR REPLACE MACRO qint(i) AS q(i, 1);
 -- exact value of a DECIMAL (or decimal text): its 12-place text without the point, over 10^12
 CREATE OR REPLACE MACRO qdec(x) AS
   q(replace(CAST(CAST(x AS DECIMAL(38,12)) AS VARCHAR), '.', '')::HUGEINT, 1000000000000::HUGEINT);
+-- the same for a value with up to 24 decimal places (a product of two 12-place DECIMALs)
+CREATE OR REPLACE MACRO qdec24(x) AS
+  q(replace(CAST(CAST(x AS DECIMAL(38,24)) AS VARCHAR), '.', '')::HUGEINT, 1000000000000000000000000::HUGEINT);
 CREATE OR REPLACE MACRO qneg(a) AS
   list_transform([a], lambda qg_v: CASE WHEN qg_v IS NULL THEN NULL ELSE {'n': -qg_v.n, 'd': qg_v.d} END)[1];
 CREATE OR REPLACE MACRO qadd(a, b) AS

@@ -1,18 +1,8 @@
 import type { Contract } from '../contract/schema.js';
 import type { Params } from '../db/duckdb.js';
+import { decText } from '../measure/rules.js';
 
-/**
- * Contract numbers enter SQL as decimal text (bound VARCHAR) and become exact rationals there
- * (qdec in queries/pay_macros.sql): 0.005 is exactly 5/1000, never the binary double nearest to it.
- * The text is JavaScript's shortest round-trip form of the number, which is what the contract file
- * wrote for any price with up to 15 significant digits.
- */
-export function decText(x: number | null | undefined): string | null {
-  if (x === null || x === undefined) return null;
-  const s = String(x);
-  if (!/e/i.test(s)) return s;
-  return x.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
-}
+export { decText };
 
 /** follow_up.months + waiting_months: a period is final this many months after its end. */
 export function finalMonths(c: Contract): number {
