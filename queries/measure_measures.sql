@@ -39,20 +39,14 @@ CREATE OR REPLACE TABLE measures AS
 WITH x AS (
   SELECT d.*,
     CASE WHEN d.measurable > 0 THEN q(d.reoffenders, d.measurable) END AS qb,
-    CASE WHEN d.measurable > 0 THEN qdiv(qdec(d.ogrs_sum), qint(d.measurable)) END AS qe,
-    CASE WHEN d.bl_b_den > 0 THEN qdiv(qdec(d.bl_b_num), qdec(d.bl_b_den)) END AS qbl,
-    CASE WHEN d.bl_e_den > 0 THEN qdiv(qdec(d.bl_e_num), qdec(d.bl_e_den)) END AS qble,
-    CASE WHEN d.bl_f_den > 0 THEN qdiv(qdec24(d.bl_f_num), qdec(d.bl_f_den)) END AS qblf,
+    q_part(d.bl_b_num, d.bl_b_den) AS qbl,
+    q_part(d.bl_e_num, d.bl_e_den) AS qble,
+    q_part24(d.bl_f_num, d.bl_f_den) AS qblf,
     CASE WHEN d.reoffenders > 0 THEN q(d.reoffences, d.reoffenders) END AS qf
   FROM m_decide_in d
 ),
 adjusted AS (
-  SELECT *,
-    CASE $adjustment::VARCHAR
-      WHEN 'none' THEN qb
-      WHEN 'additive' THEN qadd(qsub(qb, qe), qble)
-      WHEN 'ratio' THEN CASE WHEN qe.n <> 0 THEN qdiv(qmul(qb, qble), qe) END
-    END AS qa
+  SELECT *, q_adjusted($adjustment::VARCHAR, measurable, reoffenders, ogrs_sum, qble) AS qa
   FROM x
 ),
 pooled AS (

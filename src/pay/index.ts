@@ -10,8 +10,8 @@ export { writePaymentOutputs } from './outputs.js';
  * statement line: area, period, component, basis, amount DECIMAL(38,2), rule + sort/helper columns,
  * see queries/pay_create.sql) and `pay_outcomes` (what each results period's statement says).
  *
- * Reads: measures, offender_outcomes, baselines_input (tr-crc); offender_outcomes + measures
- * (peterborough, doncaster); starts, cohort, service_levels, areas (fee for service).
+ * Reads: measures (tr-crc: its exact columns); offender_outcomes + measures (peterborough,
+ * doncaster); starts, cohort, service_levels, areas (fee for service).
  */
 export async function pay(ctx: RunContext): Promise<void> {
   const c = ctx.contract;
@@ -20,12 +20,8 @@ export async function pay(ctx: RunContext): Promise<void> {
   await db.exec('pay_macros');
   await db.exec('pay_create');
   if (c.scheme === 'tr-crc') {
-    await db.exec('pay_trcrc_input_run', {
-      has_baselines_file: ctx.hasBaselinesFile,
-      population: c.population.allocation,
-      adjustment: c.adjustment.method,
-    });
-    await db.exec('pay_trcrc', trcrcParams(c));
+    await db.exec('pay_trcrc_input_run', { adjustment: c.adjustment.method });
+    await payTrcrc(db, c);
   } else {
     await db.exec('pay_alt_input_run');
     await payScheme(db, c);
@@ -33,6 +29,18 @@ export async function pay(ctx: RunContext): Promise<void> {
   await db.exec('pay_fee_years', feeYearParams(c));
   await db.exec('pay_fee', feeParams(c, ctx.asOf));
   await db.exec('pay_finish');
+}
+
+/**
+ * tr-crc results lines and outcomes from table pay_trcrc_input (both data routes): each period's
+ * section 8 amounts, the annual top-up lines (method.md section 12), the caps, then the final lines
+ * into `payments` and one pay_outcomes row per area and period.
+ */
+export async function payTrcrc(db: Db, c: Contract): Promise<void> {
+  const p = trcrcParams(c);
+  await db.exec('pay_trcrc', p);
+  await db.exec('pay_top_up');
+  await db.exec('pay_trcrc_finish', p);
 }
 
 /** Peterborough or Doncaster outcomes and lines from table assess_input (both data routes). */
