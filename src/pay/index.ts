@@ -1,6 +1,7 @@
 import type { RunContext } from '../core/context.js';
 import type { Db } from '../db/duckdb.js';
 import type { Contract } from '../contract/schema.js';
+import { InputError } from '../errors.js';
 import { doncasterParams, feeParams, feeYearParams, peterboroughParams, trcrcParams } from './params.js';
 
 export { writePaymentOutputs } from './outputs.js';
@@ -46,6 +47,18 @@ export async function payTrcrc(db: Db, c: Contract): Promise<void> {
 /** Peterborough or Doncaster outcomes and lines from table assess_input (both data routes). */
 export async function payScheme(db: Db, c: Contract): Promise<void> {
   if (c.scheme === 'peterborough') await db.exec('pay_peterborough', peterboroughParams(c));
-  else if (c.scheme === 'doncaster') await db.exec('pay_doncaster', doncasterParams(c));
-  else throw new Error(`payScheme: scheme ${c.scheme} is not a comparison scheme`);
+  else if (c.scheme === 'doncaster') {
+    await db.exec('pay_doncaster', doncasterParams(c));
+    // a missed final cohort refunds a share of its period's contract value: the map must name it
+    const unpriced = await db.all<{ period: string }>(
+      `SELECT DISTINCT period FROM dn_words WHERE outcome = 'target_missed' AND status = 'final' AND value IS NULL ORDER BY period`,
+    );
+    if (c.contract_value !== null && unpriced.length > 0) {
+      const labels = unpriced.map((u) => u.period);
+      throw new InputError(
+        `contract_value: no value for cohort period${labels.length > 1 ? 's' : ''} ${labels.map((l) => `'${l}'`).join(', ')}, ` +
+          `which missed the target and refunds at_risk_share of it; add ${labels.map((l) => `"${l}": AMOUNT`).join(', ')} to contract_value`,
+      );
+    }
+  } else throw new Error(`payScheme: scheme ${c.scheme} is not a comparison scheme`);
 }

@@ -66,16 +66,22 @@ export function peterboroughParams(c: Contract): Params {
     thr_cohort: decText(c.thresholds.cohort)!,
     thr_overall: decText(c.thresholds.overall)!,
     price: decText(c.price_per_event),
+    whole_pilot: c.whole_pilot,
+    payment_cap: decText(c.payment_cap),
     final_months: finalMonths(c),
   };
 }
 
 export function doncasterParams(c: Contract): Params {
+  const v = c.contract_value;
+  const map = v !== null && typeof v === 'object' ? Object.entries(v).map(([label, value]) => ({ label, value_txt: decText(value)! })) : [];
   return {
     target_points: decText(c.target_points)!,
     share: decText(c.at_risk_share)!,
-    // per-period contract values are the mechanism work of method.md section 10 (v2)
-    contract_value: typeof c.contract_value === 'number' ? decText(c.contract_value) : null,
+    contract_value: typeof v === 'number' ? decText(v) : null,
+    contract_values: JSON.stringify(map),
+    bonus: decText(c.bonus_per_point),
+    bonus_cap: decText(c.bonus_cap_points)!,
     final_months: finalMonths(c),
   };
 }
