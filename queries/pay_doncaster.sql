@@ -69,7 +69,7 @@ SELECT area, period, period_start, period_end, status, 'binary_payment',
 FROM dn_words WHERE bonus_points IS NOT NULL AND qlt(qint(0), bonus_points);
 INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail, price, exact_amount)
 SELECT area, period, component, basis, pence(exact), rule, NULL, period_start, period_end, status, 'results',
-  line_order, NULL, detail || '; exact amount ' || qfix(exact, 6), price, qfix(exact, 6)
+  line_order, NULL, detail || '; exact amount ' || qfix(exact, 6), price, qtext6(exact)
 FROM dn_lines WHERE status = 'final';
 INSERT INTO pay_outcomes (area, area_order, period, period_start, period_end, status, final_on, outcome, summary,
   period_kind, n, r, binary_rate, baseline_rate, lower_threshold, threshold_source, adjustment_text, reason_text,

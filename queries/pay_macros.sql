@@ -63,6 +63,9 @@ CREATE OR REPLACE MACRO pence(a) AS
 -- a rate as DECIMAL(18,6) (rounded half away from zero), for CSV outputs
 CREATE OR REPLACE MACRO qfix6(a) AS
   CAST(CAST(qunits(a, 1000000) AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(18,6));
+-- an exact amount as plain decimal text with 6 places (no separators), for exact_amount columns
+CREATE OR REPLACE MACRO qtext6(a) AS
+  CAST(CAST(CAST(qunits(a, 1000000) AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(38,6)) AS VARCHAR);
 -- text of an integer number u of units of 10^-k (k >= 1), with thousands separators
 CREATE OR REPLACE MACRO unitstext(u, k) AS
   list_transform([{'u': u::HUGEINT, 'p': (10::HUGEINT ** k)::HUGEINT, 'k': k}], lambda ut_v:

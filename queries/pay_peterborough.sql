@@ -111,7 +111,7 @@ FROM pb_decided p JOIN total t ON t.area = p.area
 WHERE p.pilot AND $payment_cap IS NOT NULL AND t.paid > CAST($payment_cap AS DECIMAL(38,12));
 INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail, price, exact_amount)
 SELECT area, period, component, basis, pence(exact), rule, NULL, period_start, period_end, status, 'results',
-  line_order, NULL, detail || '; exact amount ' || qfix(exact, 6), price, qfix(exact, 6)
+  line_order, NULL, detail || '; exact amount ' || qfix(exact, 6), price, qtext6(exact)
 FROM pb_lines WHERE status = 'final';
 INSERT INTO pay_outcomes (area, area_order, period, period_start, period_end, status, final_on, outcome, summary,
   period_kind, n, k, threshold_source, adjustment_text, reason_text, indicative_amount)

@@ -37,7 +37,7 @@ SELECT area, area_order, period, period_start, period_end, status, period_kind, 
 FROM t WHERE $deduction_cap IS NOT NULL AND ded > CAST($deduction_cap AS DECIMAL(38,12));
 INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail, price, exact_amount)
 SELECT area, period, component, basis, amount, rule, area_order, period_start, period_end, status, 'results',
-  line_order, NULL, detail, price, qfix(exact, 6)
+  line_order, NULL, detail, price, qtext6(exact)
 FROM pay_rl WHERE status = 'final';
 INSERT INTO pay_outcomes
 WITH tot AS (SELECT area, period, CAST(sum(amount) AS DECIMAL(38,2)) AS total FROM pay_rl GROUP BY area, period),

@@ -275,3 +275,44 @@ describe('section 7: outcomes decided exactly', () => {
     );
   });
 });
+
+describe('the figures behind a results line (pay_outcomes)', () => {
+  test('every figure of a tr-crc period, and the indicative amount of an interim one', async () => {
+    // Baseline 2011: 4 people, OGRS 0.5, 2 reoffenders with 2 reoffences each: B = 0.5, B_e = 0.5, B_f = 2.
+    // 2024Q1 (final at as_of 2025-10-01): 10 people, OGRS 0.6, 3 reoffenders with 1 reoffence each:
+    //   b = 0.3, e = 0.6, a = 0.3 - (0.6 - 0.5) = 0.2 < fixed lower 0.4: payment (0.5 - 0.2) x 10 x 1000 = 3,000.00;
+    //   f = 1 < 2: frequency (2 - 1) x 3 x 100 = 300.00.
+    // 2024Q2 (final only on 2025-12-31): the same people and counts: indicative 3,000.00 + 300.00 = 3,300.00.
+    await measured(
+      data([group('B', '2011-06-01', 4, 2, { k: 2 }), group('P', '2024-02-01', 10, 3, { ogrs: '0.6' }), group('Q', '2024-05-01', 10, 3, { ogrs: '0.6' })], {
+        thresholds: [{ cpa: 'A1', period: '*', lower: '0.4', upper: '0.6' }],
+        contract: {
+          cohort: { period: 'quarter', from: '2024-01-01', to: '2024-06-30' },
+          follow_up: { as_of: '2025-10-01' },
+          significance: { method: 'fixed' },
+          payments: { binary_price: 1000, frequency_price: 100 },
+        },
+      }),
+      async (m) => {
+        await pay(m.ctx);
+        const r = await rows(m.db, `SELECT * EXCLUDE (area_order, period_start, period_end, summary) REPLACE (strftime(final_on, '%Y-%m-%d') AS final_on)
+                                    FROM pay_outcomes ORDER BY period`);
+        expect(r[0]).toEqual({
+          area: 'A1', period: '2024Q1', status: 'final', final_on: '2025-09-30', outcome: 'payment', period_kind: 'cohort',
+          n: 10, r: 3, k: 3, binary_rate: '0.300000', expected_rate: '0.600000', baseline_expected_rate: '0.500000',
+          adjusted_rate: '0.200000', baseline_rate: '0.500000', lower_threshold: '0.400000', upper_threshold: '0.600000',
+          frequency_rate: '1.000000', baseline_frequency_rate: '2.000000', frequency_outcome: 'reduced', threshold_source: 'fixed',
+          adjustment_text: 'a = b - (e - B_e) = 30.0% - (60.0% - 50.0%) = 20.0%',
+          reason_text: 'a 20.0% is below the lower threshold 40.0%; f 1.00 is below B_f 2.00: reduced',
+          indicative_amount: null, termination_watch: null,
+        });
+        expect([r[1]!.period, r[1]!.status, r[1]!.indicative_amount]).toEqual(['2024Q2', 'interim', '3300.00']);
+        const p = await rows(m.db, `SELECT component, price, exact_amount FROM payments ORDER BY line_order`);
+        expect(p).toEqual([
+          { component: 'binary_payment', price: '1000', exact_amount: '3000.000000' },
+          { component: 'frequency_payment', price: '100', exact_amount: '300.000000' },
+        ]);
+      },
+    );
+  });
+});
