@@ -23,21 +23,21 @@ SELECT area, sum(measurable)::BIGINT AS bn, sum(reoffenders)::BIGINT AS br
 FROM assess_input WHERE is_baseline AND coalesce("group", 'treatment') = 'treatment' GROUP BY area;
 CREATE OR REPLACE TEMP TABLE dn_values AS
 SELECT label, value_txt
-FROM (SELECT unnest(from_json($contract_values, '[{"label":"VARCHAR","value_txt":"VARCHAR"}]'), recursive := true));
+FROM (SELECT unnest(from_json($contract_values::VARCHAR, '[{"label":"VARCHAR","value_txt":"VARCHAR"}]'), recursive := true));
 CREATE OR REPLACE TEMP TABLE dn AS
 SELECT a.area, a.period, a.period_start, a.period_end, a.status, a.measurable AS n, a.reoffenders AS r,
   a.row_order, q(a.reoffenders, a.measurable) AS b,
   CASE WHEN a.baseline_reoffenders IS NOT NULL THEN q(a.baseline_reoffenders, a.baseline_measurable)
        WHEN a.baseline_binary_rate IS NOT NULL THEN qdec(a.baseline_binary_rate)
        ELSE q(d.br, d.bn) END AS bl,
-  coalesce($contract_value, v.value_txt) AS value
+  coalesce($contract_value::VARCHAR, v.value_txt) AS value
 FROM assess_input a LEFT JOIN dn_base d ON d.area = a.area
 LEFT JOIN dn_values v ON v.label = a.period
 WHERE a.status IS NOT NULL AND NOT a.is_baseline AND a.area <> 'ALL' AND coalesce(a."group", 'treatment') = 'treatment';
 CREATE OR REPLACE TEMP TABLE dn_decided AS
 SELECT *, qmul(qsub(bl, b), qint(100)) AS fall,
   CASE WHEN b IS NULL OR bl IS NULL THEN 'none'
-       WHEN qle(qdec($target_points), qmul(qsub(bl, b), qint(100))) THEN 'target_met'
+       WHEN qle(qdec($target_points::VARCHAR), qmul(qsub(bl, b), qint(100))) THEN 'target_met'
        ELSE 'target_missed' END AS outcome
 FROM dn;
 CREATE OR REPLACE TEMP TABLE dn_words AS
@@ -45,26 +45,26 @@ SELECT *,
   'binary reconviction rate ' || coalesce(qpct1(b), 'n/a') || ' (' || cnt(r) || ' of ' || cnt(n)
   || ' offenders) against the baseline ' || coalesce(qpct1(bl), 'n/a') || ': a change of '
   || coalesce(qfix(qneg(fall), 1), 'n/a') || ' points against a target fall of '
-  || qfix(qdec($target_points), 1) || ' points: '
+  || qfix(qdec($target_points::VARCHAR), 1) || ' points: '
   || CASE outcome WHEN 'target_met' THEN 'target met, the at-risk share is kept'
                   WHEN 'target_missed' THEN 'target missed, at_risk_share of contract_value is refunded'
                   ELSE 'no result' END AS words,
   -- the further points beyond the target that earn the bonus: min(fall - target, cap), pro rata
-  CASE WHEN outcome = 'target_met' AND $bonus IS NOT NULL AND qlt(qdec($target_points), fall)
-       THEN qmin(qsub(fall, qdec($target_points)), qdec($bonus_cap)) END AS bonus_points
+  CASE WHEN outcome = 'target_met' AND $bonus::VARCHAR IS NOT NULL AND qlt(qdec($target_points::VARCHAR), fall)
+       THEN qmin(qsub(fall, qdec($target_points::VARCHAR)), qdec($bonus_cap::VARCHAR)) END AS bonus_points
 FROM dn_decided;
 CREATE OR REPLACE TEMP TABLE dn_lines AS
 SELECT area, period, period_start, period_end, status, 'binary_deduction' AS component,
-  '-' || qpct1(qdec($share)) || ' x ' || gbp(value) || ': ' || words AS basis,
-  qneg(qmul(qdec($share), qdec(value))) AS exact, 'at_risk_share' AS rule, 1 AS line_order, value AS price,
-  'exact: ' || r || ' / ' || n || ' against the baseline ' || qfix(bl, 6) AS detail
+  CAST('-' || qpct1(qdec($share::VARCHAR)) || ' x ' || gbp(value) || ': ' || words AS VARCHAR) AS basis,
+  qneg(qmul(qdec($share::VARCHAR), qdec(value))) AS exact, 'at_risk_share' AS rule, 1 AS line_order, value AS price,
+  CAST('exact: ' || r || ' / ' || n || ' against the baseline ' || qfix(bl, 6) AS VARCHAR) AS detail
 FROM dn_words WHERE outcome = 'target_missed' AND value IS NOT NULL
 UNION ALL
 SELECT area, period, period_start, period_end, status, 'binary_payment',
-  qfix(bonus_points, 4) || ' points x ' || gbp($bonus) || ': the fall beyond the target of '
-  || qfix(qdec($target_points), 1) || ' points (at most ' || qfix(qdec($bonus_cap), 1)
+  qfix(bonus_points, 4) || ' points x ' || gbp($bonus::VARCHAR) || ': the fall beyond the target of '
+  || qfix(qdec($target_points::VARCHAR), 1) || ' points (at most ' || qfix(qdec($bonus_cap::VARCHAR), 1)
   || ' further points), times bonus_per_point; ' || words,
-  qmul(bonus_points, qdec($bonus)), 'bonus_per_point', 2, $bonus,
+  qmul(bonus_points, qdec($bonus::VARCHAR)), 'bonus_per_point', 2, $bonus::VARCHAR,
   'exact: fall ' || qfix(fall, 6) || ' points, ' || r || ' / ' || n || ' against the baseline ' || qfix(bl, 6)
 FROM dn_words WHERE bonus_points IS NOT NULL AND qlt(qint(0), bonus_points);
 INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail, price, exact_amount)
@@ -79,13 +79,13 @@ SELECT w.area, NULL, w.period, w.period_start, w.period_end, w.status,
   w.words || CASE WHEN w.status = 'final' THEN '' ELSE '; interim result: shown, never paid' END,
   'cohort', w.n, w.r, qfix6(w.b), qfix6(w.bl),
   -- the rate at or below which the target is met: B - target_points / 100
-  qfix6(qsub(w.bl, qdiv(qdec($target_points), qint(100)))),
+  qfix6(qsub(w.bl, qdiv(qdec($target_points::VARCHAR), qint(100)))),
   'target_points',
   'b = r / n = ' || cnt(w.r) || ' / ' || cnt(w.n) || ' = ' || coalesce(qpct1(w.b), 'n/a') || ' (no case-mix adjustment)',
   CASE w.outcome
-    WHEN 'target_met' THEN 'a fall of ' || qfix(w.fall, 1) || ' points is at least the target of ' || qfix(qdec($target_points), 1) || ' points'
+    WHEN 'target_met' THEN 'a fall of ' || qfix(w.fall, 1) || ' points is at least the target of ' || qfix(qdec($target_points::VARCHAR), 1) || ' points'
       || CASE WHEN w.bonus_points IS NOT NULL THEN '; ' || qfix(w.bonus_points, 4) || ' points beyond it earn bonus_per_point' ELSE '' END
-    WHEN 'target_missed' THEN 'a change of ' || qfix(qneg(w.fall), 1) || ' points falls short of the target fall of ' || qfix(qdec($target_points), 1) || ' points'
+    WHEN 'target_missed' THEN 'a change of ' || qfix(qneg(w.fall), 1) || ' points falls short of the target fall of ' || qfix(qdec($target_points::VARCHAR), 1) || ' points'
     ELSE CASE WHEN w.n = 0 THEN 'no measurable offenders' ELSE 'no baseline for the area' END || ': no outcome'
   END,
   CASE WHEN w.status <> 'final' THEN (SELECT CAST(coalesce(sum(pence(l.exact)), 0) AS DECIMAL(38,2)) FROM dn_lines l WHERE l.area = w.area AND l.period = w.period) END
@@ -93,5 +93,5 @@ FROM dn_words w;
 CREATE OR REPLACE TABLE assess_outcomes AS
 SELECT area, period, status, n AS measurable, r AS reoffenders, qfix6(b) AS binary_rate,
   qfix6(bl) AS baseline_binary_rate, qfix6(qneg(fall)) AS change_points,
-  CAST($target_points AS DECIMAL(18,6)) AS target_points, outcome, row_order AS _order
+  CAST($target_points::VARCHAR AS DECIMAL(18,6)) AS target_points, outcome, row_order AS _order
 FROM dn_words;

@@ -29,7 +29,7 @@ SELECT area, period, min(period_start) AS period_start, max(period_end) AS perio
   coalesce(sum(reconviction_events) FILTER (WHERE "group" = 'treatment'), 0)::BIGINT AS te,
   coalesce(sum(measurable) FILTER (WHERE "group" = 'comparison'), 0)::BIGINT AS cn,
   coalesce(sum(reconviction_events) FILTER (WHERE "group" = 'comparison'), 0)::BIGINT AS ce,
-  false AS pilot, $thr_cohort AS thr_txt, min(row_order) AS row_order
+  false AS pilot, $thr_cohort::VARCHAR AS thr_txt, min(row_order) AS row_order
 FROM assess_input WHERE status IS NOT NULL AND NOT is_baseline AND area <> 'ALL' GROUP BY area, period
 UNION ALL
 SELECT area, 'ALL', min(period_start), max(period_end),
@@ -38,7 +38,7 @@ SELECT area, 'ALL', min(period_start), max(period_end),
   coalesce(sum(reconviction_events) FILTER (WHERE "group" = 'treatment'), 0)::BIGINT,
   coalesce(sum(measurable) FILTER (WHERE "group" = 'comparison'), 0)::BIGINT,
   coalesce(sum(reconviction_events) FILTER (WHERE "group" = 'comparison'), 0)::BIGINT,
-  true, $thr_overall, max(row_order) + 1
+  true, $thr_overall::VARCHAR, max(row_order) + 1
 FROM assess_input WHERE status IS NOT NULL AND NOT is_baseline AND area <> 'ALL' GROUP BY area;
 CREATE OR REPLACE TEMP TABLE pb_cohorts AS
 SELECT *, q(te, tn) AS t, q(ce, cn) AS c,
@@ -57,58 +57,60 @@ CREATE OR REPLACE TEMP TABLE pb AS
 SELECT * FROM pb_cohorts
 UNION ALL
 SELECT p.*, q(p.te, p.tn) AS t, q(p.ce, p.cn) AS c,
-  CASE WHEN $whole_pilot = 'weighted-mean' THEN CASE WHEN w.wn > 0 THEN qdiv(w.wsum, qint(w.wn)) END
+  CASE WHEN $whole_pilot::VARCHAR = 'weighted-mean' THEN CASE WHEN w.wn > 0 THEN qdiv(w.wsum, qint(w.wn)) END
        WHEN p.tn > 0 AND p.cn > 0 AND p.ce > 0 THEN qdiv(qsub(q(p.ce, p.cn), q(p.te, p.tn)), q(p.ce, p.cn)) END,
-  CASE WHEN $whole_pilot = 'weighted-mean' THEN w.avoided
+  CASE WHEN $whole_pilot::VARCHAR = 'weighted-mean' THEN w.avoided
        WHEN p.tn > 0 AND p.cn > 0 AND p.ce > 0 THEN qmul(qsub(q(p.ce, p.cn), q(p.te, p.tn)), qint(p.tn)) END
 FROM pb_rows p LEFT JOIN pb_weighted w ON w.area = p.area
 WHERE p.pilot;
 CREATE OR REPLACE TEMP TABLE pb_decided AS
 SELECT *, reduction IS NOT NULL AND qle(qdec(thr_txt), reduction) AS meets,
-  CASE WHEN reduction IS NULL THEN NULL ELSE qmul(avoided, qdec(coalesce($price, '0'))) END AS exact_amount,
+  CASE WHEN reduction IS NULL THEN NULL ELSE qmul(avoided, qdec(coalesce($price::VARCHAR, '0'))) END AS exact_amount,
   'reconviction events per 100 offenders: treatment ' || coalesce(qfix(qmul(t, qint(100)), 1), 'n/a')
   || ' (' || cnt(tn) || ' offenders) against comparison ' || coalesce(qfix(qmul(c, qint(100)), 1), 'n/a')
   || ' (' || cnt(cn) || ' offenders): a reduction of ' || coalesce(qpct1(reduction), 'n/a')
-  || CASE WHEN pilot AND $whole_pilot = 'weighted-mean' THEN ' (the cohorts'' reductions weighted by their treatment offenders)' ELSE '' END
+  || CASE WHEN pilot AND $whole_pilot::VARCHAR = 'weighted-mean' THEN ' (the cohorts'' reductions weighted by their treatment offenders)' ELSE '' END
   || ', ' || CASE WHEN reduction IS NOT NULL AND qle(qdec(thr_txt), reduction) THEN 'at or above' ELSE 'below' END
   || ' the ' || CASE WHEN pilot THEN 'whole-pilot threshold ' ELSE 'cohort threshold ' END
   || qpct1(qdec(thr_txt)) AS words
 FROM pb;
 -- every line as if final (interim ones give the indicative amounts), then the final ones are paid
-CREATE OR REPLACE TEMP TABLE pb_lines AS
+CREATE OR REPLACE TEMP TABLE pb_lines (area VARCHAR, period VARCHAR, period_start DATE, period_end DATE, status VARCHAR,
+  component VARCHAR, basis VARCHAR, exact STRUCT(n HUGEINT, d HUGEINT), rule VARCHAR, line_order INTEGER, price VARCHAR, detail VARCHAR);
+INSERT INTO pb_lines
 SELECT p.area, p.period, p.period_start, p.period_end, p.status, 'frequency_payment' AS component,
   '(' || qfix(qmul(p.c, qint(100)), 1) || ' - ' || qfix(qmul(p.t, qint(100)), 1) || ') / 100 x ' || cnt(p.tn)
-  || ' offenders x ' || gbp($price)
+  || ' offenders x ' || gbp($price::VARCHAR)
   || ': comparison minus treatment reconviction events per 100 offenders, times the treatment cohort, times price_per_event; '
   || p.words AS basis,
-  p.exact_amount AS exact, 'price_per_event' AS rule, 1 AS line_order, $price AS price,
+  p.exact_amount AS exact, 'price_per_event' AS rule, 1 AS line_order, $price::VARCHAR AS price,
   'unrounded per 100: treatment ' || p.te || ' x 100 / ' || p.tn || ' = ' || qfix(qmul(p.t, qint(100)), 6) || ', comparison ' || p.ce || ' x 100 / ' || p.cn || ' = ' || qfix(qmul(p.c, qint(100)), 6) AS detail
 FROM pb_decided p
-WHERE NOT p.pilot AND p.meets AND $price IS NOT NULL;
+WHERE NOT p.pilot AND p.meets AND $price::VARCHAR IS NOT NULL;
 INSERT INTO pb_lines
 WITH paid AS (SELECT area, sum(pence(exact)) AS cohort_paid FROM pb_lines GROUP BY area)
 SELECT p.area, p.period, p.period_start, p.period_end, p.status, 'frequency_payment',
-  CASE WHEN $whole_pilot = 'weighted-mean'
-       THEN 'sum over the cohorts of (comparison - treatment) / 100 x treatment offenders x ' || gbp($price)
+  CASE WHEN $whole_pilot::VARCHAR = 'weighted-mean'
+       THEN 'sum over the cohorts of (comparison - treatment) / 100 x treatment offenders x ' || gbp($price::VARCHAR)
        ELSE '(' || qfix(qmul(p.c, qint(100)), 1) || ' - ' || qfix(qmul(p.t, qint(100)), 1) || ') / 100 x ' || cnt(p.tn)
-            || ' offenders x ' || gbp($price) END
+            || ' offenders x ' || gbp($price::VARCHAR) END
   || ' - ' || gbp(coalesce(paid.cohort_paid, 0))
-  || CASE WHEN $whole_pilot = 'weighted-mean'
+  || CASE WHEN $whole_pilot::VARCHAR = 'weighted-mean'
        THEN ': whole pilot, each cohort''s comparison minus treatment reconviction events per 100 offenders, times its treatment offenders, times price_per_event, less the cohort payments already made; '
        ELSE ': whole pilot (all cohorts pooled), comparison minus treatment reconviction events per 100 offenders, times the treatment offenders, times price_per_event, less the cohort payments already made; ' END
   || p.words,
-  qsub(p.exact_amount, qdec(coalesce(paid.cohort_paid, 0))), 'price_per_event', 1, $price,
+  qsub(p.exact_amount, qdec(coalesce(paid.cohort_paid, 0))), 'price_per_event', 1, $price::VARCHAR,
   'unrounded per 100 (pooled): treatment ' || p.te || ' x 100 / ' || p.tn || ' = ' || coalesce(qfix(qmul(p.t, qint(100)), 6), 'n/a') || ', comparison ' || p.ce || ' x 100 / ' || p.cn || ' = ' || coalesce(qfix(qmul(p.c, qint(100)), 6), 'n/a')
 FROM pb_decided p LEFT JOIN paid ON paid.area = p.area
-WHERE p.pilot AND p.meets AND $price IS NOT NULL
+WHERE p.pilot AND p.meets AND $price::VARCHAR IS NOT NULL
   AND qlt(qdec(coalesce(paid.cohort_paid, 0)), p.exact_amount);
 INSERT INTO pb_lines
 WITH total AS (SELECT area, sum(pence(exact)) AS paid, bool_and(status = 'final') AS final FROM pb_lines GROUP BY area)
 SELECT p.area, 'ALL', p.period_start, p.period_end, p.status, 'cap',
-  gbp($payment_cap) || ' - ' || gbp(t.paid) || ': the sum of the pilot''s outcome payments is capped at payment_cap',
-  qsub(qdec($payment_cap), qdec(t.paid)), 'payment_cap', 2, $payment_cap, 'the cohort and whole-pilot payments'
+  gbp($payment_cap::VARCHAR) || ' - ' || gbp(t.paid) || ': the sum of the pilot''s outcome payments is capped at payment_cap',
+  qsub(qdec($payment_cap::VARCHAR), qdec(t.paid)), 'payment_cap', 2, $payment_cap::VARCHAR, 'the cohort and whole-pilot payments'
 FROM pb_decided p JOIN total t ON t.area = p.area
-WHERE p.pilot AND $payment_cap IS NOT NULL AND t.paid > CAST($payment_cap AS DECIMAL(38,12));
+WHERE p.pilot AND $payment_cap::VARCHAR IS NOT NULL AND t.paid > CAST($payment_cap::VARCHAR AS DECIMAL(38,12));
 INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail, price, exact_amount)
 SELECT area, period, component, basis, pence(exact), rule, NULL, period_start, period_end, status, 'results',
   line_order, NULL, detail || '; exact amount ' || qfix(exact, 6), price, qtext6(exact)
@@ -121,7 +123,7 @@ SELECT p.area, NULL, p.period, p.period_start, p.period_end, p.status,
   p.words || CASE WHEN p.status = 'final' THEN '' ELSE '; interim result: shown, never paid' END,
   CASE WHEN p.pilot THEN 'pilot' ELSE 'cohort' END, p.tn, p.te,
   CASE WHEN p.pilot THEN 'thresholds.overall' ELSE 'thresholds.cohort' END,
-  CASE WHEN p.pilot AND $whole_pilot = 'weighted-mean'
+  CASE WHEN p.pilot AND $whole_pilot::VARCHAR = 'weighted-mean'
        THEN 'reduction = sum(reduction_c x n_c) / sum(n_c) over the cohorts = ' || coalesce(qpct1(p.reduction), 'n/a')
        ELSE 'reduction = 1 - T / C = 1 - ' || coalesce(qfix(qmul(p.t, qint(100)), 1), 'n/a') || ' / '
             || coalesce(qfix(qmul(p.c, qint(100)), 1), 'n/a') || ' = ' || coalesce(qpct1(p.reduction), 'n/a') END,

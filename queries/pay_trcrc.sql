@@ -21,40 +21,40 @@ FROM pay_trcrc_input;
 CREATE OR REPLACE TEMP TABLE pay_cand AS
 WITH c AS (
   SELECT area, area_order, period, period_start, period_end, status, period_kind, 'binary_payment' AS component,
-    '(' || qpct1(b) || ' - ' || qpct1(a) || ') x ' || cnt(n) || ' offenders x ' || gbp($binary_price)
-    || ': baseline binary rate minus the adjusted binary rate (' || $adjustment
+    '(' || qpct1(b) || ' - ' || qpct1(a) || ') x ' || cnt(n) || ' offenders x ' || gbp($binary_price::VARCHAR)
+    || ': baseline binary rate minus the adjusted binary rate (' || $adjustment::VARCHAR
     || ' OGRS adjustment), times the measurable offenders, times the binary price; the adjusted rate is below the lower threshold '
-    || lower_txt AS basis,
-    qmul(qmul(qsub(b, a), qint(n)), qdec($binary_price)) AS exact,
-    'payments.binary_price' AS rule, 1 AS line_order, $binary_price AS price,
+    || lower_txt AS basis,  -- (every text built from a price is typed VARCHAR: with the price NULL it folds to a bare NULL)
+    qmul(qmul(qsub(b, a), qint(n)), qdec($binary_price::VARCHAR)) AS exact,
+    'payments.binary_price' AS rule, 1 AS line_order, $binary_price::VARCHAR AS price,
     'unrounded: B = ' || qfix(b, 6) || ', a = ' || qfix(a, 6) AS detail
   FROM pay_trcrc_rows
-  WHERE $binary_price IS NOT NULL AND binary_outcome = 'payment' AND a IS NOT NULL AND b IS NOT NULL
+  WHERE $binary_price::VARCHAR IS NOT NULL AND binary_outcome = 'payment' AND a IS NOT NULL AND b IS NOT NULL
   UNION ALL
   SELECT area, area_order, period, period_start, period_end, status, period_kind, 'binary_deduction',
-    '-(' || qpct1(a) || ' - ' || qpct1(b) || ') x ' || cnt(n) || ' offenders x ' || gbp($deduction_price)
-    || ': the adjusted binary rate (' || $adjustment
+    '-(' || qpct1(a) || ' - ' || qpct1(b) || ') x ' || cnt(n) || ' offenders x ' || gbp($deduction_price::VARCHAR)
+    || ': the adjusted binary rate (' || $adjustment::VARCHAR
     || ' OGRS adjustment) minus the baseline binary rate, times the measurable offenders, times the deduction price; the adjusted rate is above the upper threshold '
     || upper_txt,
-    qneg(qmul(qmul(qsub(a, b), qint(n)), qdec($deduction_price))),
-    'payments.deduction_price', 2, $deduction_price,
+    qneg(qmul(qmul(qsub(a, b), qint(n)), qdec($deduction_price::VARCHAR))),
+    'payments.deduction_price', 2, $deduction_price::VARCHAR,
     'unrounded: B = ' || qfix(b, 6) || ', a = ' || qfix(a, 6)
   FROM pay_trcrc_rows
-  WHERE $deduction_price IS NOT NULL AND binary_outcome = 'deduction' AND a IS NOT NULL AND b IS NOT NULL
+  WHERE $deduction_price::VARCHAR IS NOT NULL AND binary_outcome = 'deduction' AND a IS NOT NULL AND b IS NOT NULL
   UNION ALL
   SELECT area, area_order, period, period_start, period_end, status, period_kind, 'frequency_payment',
-    '(' || qfix(bf, 2) || ' - ' || qfix(f, 2) || ') x ' || cnt(r) || ' reoffenders x ' || gbp($frequency_price)
+    '(' || qfix(bf, 2) || ' - ' || qfix(f, 2) || ') x ' || cnt(r) || ' reoffenders x ' || gbp($frequency_price::VARCHAR)
     || ': baseline reoffences per reoffender minus this period''s, times the reoffenders, times the frequency price'
-    || CASE WHEN $hurdle = 'binary-payment' THEN ' (hurdle: the binary outcome is a payment)' ELSE ' (no hurdle)' END,
-    qmul(qmul(qsub(bf, f), qint(r)), qdec($frequency_price)),
-    'payments.frequency_price', 3, $frequency_price,
+    || CASE WHEN $hurdle::VARCHAR = 'binary-payment' THEN ' (hurdle: the binary outcome is a payment)' ELSE ' (no hurdle)' END,
+    qmul(qmul(qsub(bf, f), qint(r)), qdec($frequency_price::VARCHAR)),
+    'payments.frequency_price', 3, $frequency_price::VARCHAR,
     'unrounded: B_f = ' || qfix(bf, 6) || ', f = ' || k || '/' || r || ' = ' || qfix(f, 6)
   FROM pay_trcrc_rows
-  WHERE $frequency_price IS NOT NULL AND f IS NOT NULL AND bf IS NOT NULL
+  WHERE $frequency_price::VARCHAR IS NOT NULL AND f IS NOT NULL AND bf IS NOT NULL
     AND frequency_outcome = 'reduced' AND qlt(f, bf)
-    AND ($hurdle = 'none' OR binary_outcome = 'payment')
+    AND ($hurdle::VARCHAR = 'none' OR binary_outcome = 'payment')
 )
-SELECT *, pence(exact) AS amount FROM c;
+SELECT * REPLACE (CAST(basis AS VARCHAR) AS basis, CAST(detail AS VARCHAR) AS detail), pence(exact) AS amount FROM c;
 -- the lines of the contract periods (annual periods are paid through their top-up lines)
 CREATE OR REPLACE TEMP TABLE pay_rl AS
 SELECT area, area_order, period, period_start, period_end, status, period_kind, component, basis,

@@ -21,20 +21,20 @@ WITH t AS (
   FROM pay_rl GROUP BY area, period
 )
 SELECT area, area_order, period, period_start, period_end, status, period_kind, 'cap',
-  gbp($cap) || ' - ' || gbp(pos)
+  gbp($cap::VARCHAR) || ' - ' || gbp(pos)
   || ': the period''s positive total (' || CASE WHEN period_kind = 'annual' THEN 'positive top-up lines' ELSE 'binary and frequency payments' END
   || ') is capped at payments.cap_per_period',
-  qsub(qdec($cap), qdec(pos)), pence(qsub(qdec($cap), qdec(pos))), 'payments.cap_per_period', 4, $cap,
-  'exact amount ' || qfix(qsub(qdec($cap), qdec(pos)), 6)
-FROM t WHERE $cap IS NOT NULL AND pos > CAST($cap AS DECIMAL(38,12))
+  qsub(qdec($cap::VARCHAR), qdec(pos)), pence(qsub(qdec($cap::VARCHAR), qdec(pos))), 'payments.cap_per_period', 4, $cap::VARCHAR,
+  'exact amount ' || qfix(qsub(qdec($cap::VARCHAR), qdec(pos)), 6)
+FROM t WHERE $cap::VARCHAR IS NOT NULL AND pos > CAST($cap::VARCHAR AS DECIMAL(38,12))
 UNION ALL
 SELECT area, area_order, period, period_start, period_end, status, period_kind, 'cap',
-  gbp(ded) || ' - ' || gbp($deduction_cap)
+  gbp(ded) || ' - ' || gbp($deduction_cap::VARCHAR)
   || ': the period''s deductions (' || CASE WHEN period_kind = 'annual' THEN 'negative top-up lines' ELSE 'binary deductions' END
   || ') are capped at payments.deduction_cap_per_period',
-  qsub(qdec(ded), qdec($deduction_cap)), pence(qsub(qdec(ded), qdec($deduction_cap))), 'payments.deduction_cap_per_period', 5, $deduction_cap,
-  'exact amount ' || qfix(qsub(qdec(ded), qdec($deduction_cap)), 6)
-FROM t WHERE $deduction_cap IS NOT NULL AND ded > CAST($deduction_cap AS DECIMAL(38,12));
+  qsub(qdec(ded), qdec($deduction_cap::VARCHAR)), pence(qsub(qdec(ded), qdec($deduction_cap::VARCHAR))), 'payments.deduction_cap_per_period', 5, $deduction_cap::VARCHAR,
+  'exact amount ' || qfix(qsub(qdec(ded), qdec($deduction_cap::VARCHAR)), 6)
+FROM t WHERE $deduction_cap::VARCHAR IS NOT NULL AND ded > CAST($deduction_cap::VARCHAR AS DECIMAL(38,12));
 INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail, price, exact_amount)
 SELECT area, period, component, basis, amount, rule, area_order, period_start, period_end, status, 'results',
   line_order, NULL, detail, price, qtext6(exact)
@@ -50,8 +50,8 @@ txt AS (
   SELECT *,
     CASE
       WHEN a IS NULL THEN NULL
-      WHEN $adjustment = 'additive' THEN 'a = b - (e - B_e) = ' || qpct1(qb) || ' - (' || qpct1(qe) || ' - ' || qpct1(be) || ') = ' || qpct1(a)
-      WHEN $adjustment = 'ratio' THEN 'a = b x B_e / e = ' || qpct1(qb) || ' x ' || qpct1(be) || ' / ' || qpct1(qe) || ' = ' || qpct1(a)
+      WHEN $adjustment::VARCHAR = 'additive' THEN 'a = b - (e - B_e) = ' || qpct1(qb) || ' - (' || qpct1(qe) || ' - ' || qpct1(be) || ') = ' || qpct1(a)
+      WHEN $adjustment::VARCHAR = 'ratio' THEN 'a = b x B_e / e = ' || qpct1(qb) || ' x ' || qpct1(be) || ' / ' || qpct1(qe) || ' = ' || qpct1(a)
       ELSE 'a = b = ' || qpct1(a) || ' (no adjustment)'
     END AS adjustment_text,
     CASE

@@ -8,6 +8,11 @@ export interface ValidationSummary {
   files: Omit<InputSummary, 'path'>[];
   rejected_rows: number;
   problems: number;
+  /**
+   * significance.method fixed (method.md section 13): the area-periods with no row in the
+   * thresholds file (their outcome is none); absent under any other method.
+   */
+  missing_thresholds?: { area: string; period: string }[];
 }
 
 export function summarise(inputs: InputSummary[], rejectedRows: number, problems: number): ValidationSummary {
