@@ -104,3 +104,38 @@ describe('Peterborough (method.md section 10, v2)', () => {
     ]);
   });
 });
+
+describe('pbr assess: published counts taken exactly (issue 13)', () => {
+  it('a row with measurable 0 has empty rates: a published expected rate is not passed through', async () => {
+    // X1 2015Q4: n 0 with expected_rate 0.45 published: expected_rate (and every rate) empty, outcome none.
+    const out = await assess(
+      'area,period,measurable,reoffenders,expected_rate,baseline_measurable,baseline_binary_rate,baseline_expected_rate\nX1,2015Q4,0,0,0.45,100,0.5,0.45\n',
+      { contract: 't', payments: { binary_price: 1000 } },
+    );
+    const [head, row] = readFileSync(path.join(out, 'outcomes.csv'), 'utf8').trim().split('\n');
+    const o = Object.fromEntries(head!.split(',').map((c, i) => [c, row!.split(',')[i]]));
+    expect([o.measurable, o.binary_rate, o.expected_rate, o.adjusted_binary_rate, o.binary_outcome]).toEqual(['0', '', '', '', 'none']);
+    expect(payments(out)).toEqual([]);
+  });
+
+  it('prices of a trillion pounds with 100 million offenders do not overflow anywhere', async () => {
+    // X1: n 1e8, r 4.17e7 (b 0.417), e = B_e = 0.45, B 0.499: payment (0.499 - 0.417) x 1e8 x 1e12 = 8.2e18;
+    //   f = 1.251e8 / 4.17e7 = 3 < 3.5: (3.5 - 3) x 4.17e7 x 1e12 = 2.085e19; positive total 2.905e19,
+    //   capped at 1e12: 1,000,000,000,000 - 29,050,000,000,000,000,000 = -29,049,999,000,000,000,000.00.
+    // X2: r 6e7 (a 0.6): deduction -(0.6 - 0.499) x 1e8 x 1e12 = -1.01e19, capped at 1e12:
+    //   10,100,000,000,000,000,000 - 1,000,000,000,000 = 10,099,999,000,000,000,000.00.
+    const big = 1e12;
+    const out = await assess(
+      'area,period,measurable,reoffenders,reoffences,expected_rate,baseline_measurable,baseline_binary_rate,baseline_expected_rate,baseline_frequency_rate\n' +
+        'X1,2015Q4,100000000,41700000,125100000,0.45,100000000,0.499,0.45,3.5\nX2,2015Q4,100000000,60000000,180000000,0.45,100000000,0.499,0.45,3.5\n',
+      { contract: 't', payments: { binary_price: big, deduction_price: big, frequency_price: big, cap_per_period: big, deduction_cap_per_period: big } },
+    );
+    expect(payments(out).map((p) => [p[0], p[2], p[3]])).toEqual([
+      ['X1', 'binary_payment', '8200000000000000000.00'],
+      ['X1', 'cap', '-29049999000000000000.00'],
+      ['X1', 'frequency_payment', '20850000000000000000.00'],
+      ['X2', 'binary_deduction', '-10100000000000000000.00'],
+      ['X2', 'cap', '10099999000000000000.00'],
+    ]);
+  });
+});
