@@ -42,7 +42,9 @@ WITH x AS (
     q_part(d.bl_b_num, d.bl_b_den) AS qbl,
     q_part(d.bl_e_num, d.bl_e_den) AS qble,
     q_part24(d.bl_f_num, d.bl_f_den) AS qblf,
-    CASE WHEN d.reoffenders > 0 THEN q(d.reoffences, d.reoffenders) END AS qf
+    CASE WHEN d.reoffenders > 0 THEN q(d.reoffences, d.reoffenders) END AS qf,
+    -- termination.increase_points / 100 as a rational
+    q(q_scaled12($term_x::VARCHAR), 100000000000000::HUGEINT) AS qterm
   FROM m_decide_in d
 ),
 adjusted AS (
@@ -52,6 +54,7 @@ adjusted AS (
 pooled AS (
   SELECT *,
     qsub(qa, qbl) AS qd,
+    CAST(qbl.n AS DOUBLE) / CAST(qbl.d AS DOUBLE) AS qbl_d,
     CASE
       WHEN $significance::VARCHAR = 'two-proportion' AND measurable > 0 AND baseline_measurable > 0
         AND qa IS NOT NULL AND qbl IS NOT NULL
@@ -61,14 +64,16 @@ pooled AS (
 ),
 banded AS (
   SELECT *,
+    CAST(qp.n AS DOUBLE) / CAST(qp.d AS DOUBLE) AS qp_d,
     CASE
       WHEN measurable = 0 OR qbl IS NULL OR $significance::VARCHAR = 'fixed' THEN NULL
       WHEN $significance::VARCHAR = 'baseline-band' THEN
+        -- B (1 - B) is 0 exactly when B is 0 or 1; otherwise only h's DOUBLE needs it
         CASE WHEN qbl.n = 0 OR qbl.n = qbl.d THEN 0.0
-             ELSE $z::DOUBLE * sqrt(qdbl(qmul(qbl, qsub(qint(1), qbl))) / CAST(measurable AS DOUBLE)) END
+             ELSE $z::DOUBLE * sqrt(qbl_d * (1 - qbl_d) / CAST(measurable AS DOUBLE)) END
       WHEN qp IS NULL THEN NULL
       WHEN qp.n <= 0 OR qp.n >= qp.d THEN 0.0
-      ELSE $z::DOUBLE * sqrt(qdbl(qp) * (1 - qdbl(qp)) * (1.0 / CAST(measurable AS DOUBLE) + 1.0 / CAST(baseline_measurable AS DOUBLE)))
+      ELSE $z::DOUBLE * sqrt(qp_d * (1 - qp_d) * (1.0 / CAST(measurable AS DOUBLE) + 1.0 / CAST(baseline_measurable AS DOUBLE)))
     END AS half_width
   FROM pooled
 ),
@@ -86,18 +91,18 @@ decided AS (
       WHEN half_width IS NULL THEN 'none'
       -- a zero-width band: compared exactly
       WHEN half_width = 0 THEN CASE WHEN qd.n < 0 THEN 'payment' WHEN qd.n > 0 THEN 'deduction' ELSE 'none' END
-      WHEN qd.n < 0 AND -qdbl(qd) > half_width THEN 'payment'
-      WHEN qd.n > 0 AND qdbl(qd) > half_width THEN 'deduction'
+      WHEN qd.n < 0 AND -(CAST(qd.n AS DOUBLE) / CAST(qd.d AS DOUBLE)) > half_width THEN 'payment'
+      WHEN qd.n > 0 AND CAST(qd.n AS DOUBLE) / CAST(qd.d AS DOUBLE) > half_width THEN 'deduction'
       ELSE 'none'
     END AS binary_outcome,
     CASE
       WHEN qf IS NULL OR qblf IS NULL THEN NULL
-      WHEN qlt(qf, qblf) THEN 'reduced'
+      WHEN qf.n * qblf.d < qblf.n * qf.d THEN 'reduced'
       ELSE 'not_reduced'
     END AS frequency_outcome,
     -- this period's part of the termination watch: a - B >= increase_points / 100, exactly
-    status = 'final' AND qd IS NOT NULL AND $term_x::VARCHAR IS NOT NULL
-      AND qle(qdiv(qdec($term_x::VARCHAR), qint(100)), qd) AS term_hit
+    status = 'final' AND qd IS NOT NULL AND qterm IS NOT NULL
+      AND qterm.n * qd.d <= qd.n * qterm.d AS term_hit
   FROM banded
 ),
 streaks AS (
@@ -131,9 +136,9 @@ SELECT
   CAST(baseline_binary_rate AS DOUBLE) AS baseline_binary_rate,
   CAST(baseline_expected_rate AS DOUBLE) AS baseline_expected_rate,
   CAST(baseline_frequency_rate AS DOUBLE) AS baseline_frequency_rate,
-  qdbl(qa) AS adjusted_binary_rate,
-  CASE WHEN $significance::VARCHAR = 'fixed' THEN CAST(fixed_lower AS DOUBLE) ELSE qdbl(qbl) - half_width END AS lower_threshold,
-  CASE WHEN $significance::VARCHAR = 'fixed' THEN CAST(fixed_upper AS DOUBLE) ELSE qdbl(qbl) + half_width END AS upper_threshold,
+  CAST(qa.n AS DOUBLE) / CAST(qa.d AS DOUBLE) AS adjusted_binary_rate,
+  CASE WHEN $significance::VARCHAR = 'fixed' THEN CAST(fixed_lower AS DOUBLE) ELSE qbl_d - half_width END AS lower_threshold,
+  CASE WHEN $significance::VARCHAR = 'fixed' THEN CAST(fixed_upper AS DOUBLE) ELSE qbl_d + half_width END AS upper_threshold,
   binary_outcome,
   frequency_outcome,
   reconviction_events,

@@ -80,17 +80,23 @@ CREATE OR REPLACE MACRO qfix(a, k) AS unitstext(qunits(a, (10::HUGEINT ** k)::HU
 CREATE OR REPLACE MACRO gbpq(a) AS 'GBP ' || qfix(a, 2);
 CREATE OR REPLACE MACRO gbp(x) AS 'GBP ' || qfix(qdec(x), 2);
 CREATE OR REPLACE MACRO cnt(i) AS format('{:,}', i::BIGINT);
+-- a DECIMAL (or decimal text) times 10^12, as an integer
+CREATE OR REPLACE MACRO q_scaled12(x) AS replace(CAST(CAST(x AS DECIMAL(38,12)) AS VARCHAR), '.', '')::HUGEINT;
 -- method.md section 6 on exact figures: the adjusted binary rate from n, r, the ogrs sum S (a
 -- DECIMAL) and the baseline's B_e (a rational): additive r/n - (S/n - B_e), ratio r B_e / S (NULL
 -- when S = 0), none r/n; NULL when n = 0.
+-- (r/n - S/n = (r 10^12 - S 10^12) / (n 10^12) is formed in one step; ratio r B_e / S likewise.)
 CREATE OR REPLACE MACRO q_adjusted(method, n, r, s, be) AS
   CASE WHEN n = 0 THEN NULL
-       WHEN method = 'additive' THEN qadd(qsub(q(r, n), qdiv(qdec(s), qint(n))), be)
-       WHEN method = 'ratio' THEN CASE WHEN s <> 0 THEN qdiv(qmul(qint(r), be), qdec(s)) END
+       WHEN method = 'additive' THEN qadd(q(r::HUGEINT * 1000000000000::HUGEINT - q_scaled12(s), n::HUGEINT * 1000000000000::HUGEINT), be)
+       WHEN method = 'ratio' THEN CASE WHEN s <> 0 THEN qmul(q(r::HUGEINT * 1000000000000::HUGEINT, q_scaled12(s)), be) END
        ELSE q(r, n) END;
--- a quotient of two exact DECIMALs (the parts of an exact baseline), NULL unless den > 0
-CREATE OR REPLACE MACRO q_part(num, den) AS CASE WHEN den > 0 THEN qdiv(qdec(num), qdec(den)) END;
-CREATE OR REPLACE MACRO q_part24(num, den) AS CASE WHEN den > 0 THEN qdiv(qdec24(num), qdec(den)) END;
+-- a quotient of two exact DECIMALs (the parts of an exact baseline), NULL unless den > 0: both
+-- scaled to integers (12 places; 24 for the numerator of q_part24) and normalised once
+CREATE OR REPLACE MACRO q_part(num, den) AS CASE WHEN den > 0 THEN q(q_scaled12(num), q_scaled12(den)) END;
+CREATE OR REPLACE MACRO q_part24(num, den) AS
+  CASE WHEN den > 0 THEN q(replace(CAST(CAST(num AS DECIMAL(38,24)) AS VARCHAR), '.', '')::HUGEINT,
+                           q_scaled12(den) * 1000000000000::HUGEINT) END;
 -- a DOUBLE shown as a percentage with one decimal, rounded exactly from its 12-place decimal
 CREATE OR REPLACE MACRO dpct1(x) AS qpct1(qdec(CAST(x AS DECIMAL(38,12))));
 -- a DOUBLE as DECIMAL(18,6), rounded half away from zero from its 12-place decimal
