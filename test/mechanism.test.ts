@@ -5,7 +5,7 @@
  * 2030-01-01, born 1980-01-01, PNC-matched, a CRC community order in area A1, offences CONVICTIONs.
  * Every expected value is worked out by hand in the comment above it.
  */
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { measureInline, rows, type Inline, type Measured, type OffenceRow, type PersonRow, type StartRow } from './measure-helpers/load.js';
 import { missingThresholds } from '../src/measure/index.js';
 import { pay } from '../src/pay/index.js';
@@ -87,37 +87,40 @@ describe('section 12: annual top-up', () => {
     },
   );
 
+  // measured and paid once for the two tests below
+  let shared: Measured;
+  beforeAll(async () => {
+    shared = await measureInline(topUp);
+    await pay(shared.ctx);
+  });
+  afterAll(() => shared?.close());
+
   test('financial-year top-up lines equal the annual amount less the year\'s quarterly lines, to the penny', async () => {
-    await measured(topUp, async (m) => {
-      await pay(m.ctx);
-      const l = (await lines(m)).filter((x) => x.area === 'A1');
-      expect(l.map((x) => [x.period, x.component, x.amount])).toEqual([
-        ['2019Q2', 'binary_payment', '666.67'],
-        ['2019Q2', 'frequency_payment', '200.00'],
-        ['2019-20', 'binary_top_up', '-333.34'],
-        ['2019-20', 'frequency_top_up', '400.00'],
-        ['2019Q4', 'binary_payment', '666.67'],
-        ['2019Q4', 'frequency_payment', '200.00'],
-        ['2020Q1', 'binary_payment', '1333.33'],
-      ]);
-      // exact: 7000/3 - 2666.67 = -333.336666...; the line is the rounded annual amount less the rounded lines
-      expect(l.find((x) => x.component === 'binary_top_up')!.exact_amount).toBe('-333.336667');
-      expect(l.find((x) => x.component === 'binary_top_up')!.rule).toBe('cohort.top_up');
-    });
+    const l = (await lines(shared)).filter((x) => x.area === 'A1');
+    expect(l.map((x) => [x.period, x.component, x.amount])).toEqual([
+      ['2019Q2', 'binary_payment', '666.67'],
+      ['2019Q2', 'frequency_payment', '200.00'],
+      ['2019-20', 'binary_top_up', '-333.34'],
+      ['2019-20', 'frequency_top_up', '400.00'],
+      ['2019Q4', 'binary_payment', '666.67'],
+      ['2019Q4', 'frequency_payment', '200.00'],
+      ['2020Q1', 'binary_payment', '1333.33'],
+    ]);
+    // exact: 7000/3 - 2666.67 = -333.336666...; the line is the rounded annual amount less the rounded lines
+    expect(l.find((x) => x.component === 'binary_top_up')!.exact_amount).toBe('-333.336667');
+    expect(l.find((x) => x.component === 'binary_top_up')!.rule).toBe('cohort.top_up');
   });
 
   test('annual periods are measured like any other and appear in measures with their own label', async () => {
-    await measured(topUp, async (m) => {
-      // A1's rows in measures.csv order: period_start, then period_end (2019Q2 before 2019-20)
-      const r = await rows(m.db, `SELECT period, period_kind, measurable, reoffenders, binary_outcome FROM measures WHERE area = 'A1' ORDER BY period_start, period_end`);
-      expect(r).toEqual([
-        { period: '2019Q2', period_kind: 'cohort', measurable: 5, reoffenders: 1, binary_outcome: 'payment' },
-        { period: '2019-20', period_kind: 'annual', measurable: 19, reoffenders: 4, binary_outcome: 'payment' },
-        { period: '2019Q3', period_kind: 'cohort', measurable: 5, reoffenders: 2, binary_outcome: 'none' },
-        { period: '2019Q4', period_kind: 'cohort', measurable: 5, reoffenders: 1, binary_outcome: 'payment' },
-        { period: '2020Q1', period_kind: 'cohort', measurable: 4, reoffenders: 0, binary_outcome: 'payment' },
-      ]);
-    });
+    // A1's rows in measures.csv order: period_start, then period_end (2019Q2 before 2019-20)
+    const r = await rows(shared.db, `SELECT period, period_kind, measurable, reoffenders, binary_outcome FROM measures WHERE area = 'A1' ORDER BY period_start, period_end`);
+    expect(r).toEqual([
+      { period: '2019Q2', period_kind: 'cohort', measurable: 5, reoffenders: 1, binary_outcome: 'payment' },
+      { period: '2019-20', period_kind: 'annual', measurable: 19, reoffenders: 4, binary_outcome: 'payment' },
+      { period: '2019Q3', period_kind: 'cohort', measurable: 5, reoffenders: 2, binary_outcome: 'none' },
+      { period: '2019Q4', period_kind: 'cohort', measurable: 5, reoffenders: 1, binary_outcome: 'payment' },
+      { period: '2020Q1', period_kind: 'cohort', measurable: 4, reoffenders: 0, binary_outcome: 'payment' },
+    ]);
   });
 
   test('a part year is not formed: cohort.to 2020-03-30 leaves 2019-20 out', async () => {
