@@ -39,7 +39,10 @@ INSERT INTO payments (area, period, component, basis, amount, rule, area_order, 
 SELECT area, period, component, basis, amount, rule, area_order, period_start, period_end, status, 'results',
   line_order, NULL, detail, price, qtext6(exact)
 FROM pay_rl WHERE status = 'final';
-INSERT INTO pay_outcomes
+INSERT INTO pay_outcomes (area, area_order, period, period_start, period_end, status, final_on, outcome, summary,
+  period_kind, n, r, k, binary_rate, expected_rate, baseline_expected_rate, adjusted_rate, baseline_rate,
+  lower_threshold, upper_threshold, frequency_rate, baseline_frequency_rate, frequency_outcome, threshold_source,
+  adjustment_text, reason_text, indicative_amount, termination_watch)
 WITH tot AS (SELECT area, period, CAST(sum(amount) AS DECIMAL(38,2)) AS total FROM pay_rl GROUP BY area, period),
 w AS (
   SELECT p.*, CASE WHEN n > 0 THEN q(r, n) END AS qb, CASE WHEN n > 0 THEN qdiv(qdec(s), qint(n)) END AS qe,
