@@ -5,7 +5,8 @@
 --          frequency_rate, reoffences_per_100, expected_rate, top_reoffenders, top_reoffences,
 --          share_of_reoffences, is_all, area_order)
 --
--- Breakdowns of the cohort periods (not the baseline periods), per area and ALL:
+-- Breakdowns of the cohort periods (not the baseline periods, nor the annual top-up periods of
+-- method.md section 12), per area and ALL:
 --  * dimension start_type (band = the index start's type), sex (M/F/U), age_band (age at the
 --    index date: under_18, 18-20, 21-24, 25-29, 30-39, 40-49, 50+), ogrs_band (the index start's
 --    OGRS: 0-25% = [0, 0.25), 25-50% = [0.25, 0.5), 50-75% = [0.5, 0.75), 75-100% = [0.75, 1]).
@@ -115,6 +116,6 @@ SELECT
        THEN CAST(u.top_reoffences AS DOUBLE) / CAST(u.reoffences AS DOUBLE) END AS share_of_reoffences,
   u.is_all, ms.area_order
 FROM unioned u
-JOIN m_periods p ON p.period_start = u.period_start
-JOIN measures ms ON ms.period_start = u.period_start AND ms.area = u.area AND ms.is_all = u.is_all
+JOIN m_periods p ON p.period_start = u.period_start AND p.in_cohort
+JOIN measures ms ON ms.period_start = u.period_start AND ms.area = u.area AND ms.is_all = u.is_all AND ms.period_kind = 'cohort'
 ORDER BY u.is_all, encode(u.area), u.period_start, u.dim_order, u.band_order;

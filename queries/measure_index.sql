@@ -1,5 +1,5 @@
 -- name: measure_index
--- params: $period_type (VARCHAR), $allocation (VARCHAR), $start_types (VARCHAR[]), $exclude_em_only (BOOLEAN),
+-- params: $period_type (VARCHAR), $top_up (VARCHAR: none | year | financial-year), $allocation (VARCHAR), $start_types (VARCHAR[]), $exclude_em_only (BOOLEAN),
 --         $min_age (INTEGER), $min_custody_days (INTEGER), $months (INTEGER),
 --         $waiting_months (INTEGER)
 -- returns: table m_index: one row per person and period (cohort and baseline periods) with the
@@ -18,15 +18,20 @@ WITH starts_in_periods AS (
   -- aligned periods: equi-join on the first day of the start's period (macro from measure_periods),
   -- the same as start_date BETWEEN period_start AND period_end and much faster than a range join;
   -- the (rare) unaligned baseline period: a range join. m_periods is a few dozen rows.
-  SELECT s.*, p.period, p.period_start, p.period_end, p.in_cohort, p.in_baseline
-  FROM starts s JOIN m_periods p ON p.aligned AND p.period_start = m_period_first_day(s.start_date, $period_type::VARCHAR)
+  SELECT s.*, p.period, p.period_start, p.period_end, p.in_cohort, p.in_baseline, p.is_annual
+  FROM starts s JOIN m_periods p ON p.aligned AND NOT p.is_annual AND p.period_start = m_period_first_day(s.start_date, $period_type::VARCHAR)
   UNION ALL
-  SELECT s.*, p.period, p.period_start, p.period_end, p.in_cohort, p.in_baseline
+  SELECT s.*, p.period, p.period_start, p.period_end, p.in_cohort, p.in_baseline, p.is_annual
   FROM starts s JOIN m_periods p ON NOT p.aligned AND s.start_date BETWEEN p.period_start AND p.period_end
+  UNION ALL
+  -- annual top-up periods (method.md section 12): the same equi-join on the first day of the
+  -- start's year (empty when cohort.top_up is none)
+  SELECT s.*, p.period, p.period_start, p.period_end, p.in_cohort, p.in_baseline, p.is_annual
+  FROM starts s JOIN m_periods p ON p.is_annual AND p.period_start = m_period_first_day(s.start_date, $top_up::VARCHAR)
 ),
 aged AS (
   SELECT
-    s.period, s.period_start, s.period_end, s.in_cohort, s.in_baseline,
+    s.period, s.period_start, s.period_end, s.in_cohort, s.in_baseline, s.is_annual,
     s.start_id, s.person_id, s.start_date, s.start_type, s.sentence_length_days, s.cpa,
     s.allocation, s.em_only, s.ogrs,
     c.date_of_birth, c.sex, c.pnc_matched, c."group",
@@ -54,7 +59,7 @@ ranked AS (
   QUALIFY row_number() OVER (PARTITION BY period, person_id ORDER BY start_date, encode(start_id)) = 1
 )
 SELECT
-  period, period_start, period_end, in_cohort, in_baseline,
+  period, period_start, period_end, in_cohort, in_baseline, is_annual,
   cpa AS area,
   person_id,
   start_id AS index_start_id,

@@ -26,6 +26,8 @@ SELECT
   i.period, i.period_start, i.period_end,
   i.in_cohort AS is_cohort,
   i.in_baseline AS is_baseline,
+  -- an annual top-up period (method.md section 12): neither a cohort nor a baseline period
+  i.is_annual,
   i.area, i.person_id, i.index_start_id, i.index_date,
   i.start_type, i.sentence_length_days, i.allocation, i.sex, i.age, i.ogrs, i."group",
   i.measurable, i.not_measurable_reason,

@@ -1,7 +1,7 @@
 -- name: pay_assess_load
 -- params: $as_of (VARCHAR date or NULL), $final_months (INTEGER), $scheme (VARCHAR),
 --   $baseline_from, $baseline_to (VARCHAR dates), $contract_areas (VARCHAR: JSON list of
---   {cpa, name, ord} from the contract's areas, may be empty)
+--   {cpa, name, ord} from the contract's areas, may be empty), $top_up (VARCHAR: cohort.top_up)
 -- returns: table assess_input (typed aggregates; see pay_alt_input_run.sql for the shape) and table
 --   areas(cpa, name, area_order) for pbr assess, from agg_raw (checked by pay_assess_check.sql).
 -- Period labels `2015Q4`, `2011` and `2019-20` give the period's dates (method.md section 1); a
@@ -11,6 +11,12 @@
 -- (published counts are final results). Rows without a group are the treatment group.
 -- doncaster: a row without baseline columns whose period lies inside the contract's baseline
 -- (baseline.from .. baseline.to) is a baseline row (pooled per area), not a cohort.
+-- period_type: quarter, year or financial-year from the label's form (NULL for other labels);
+-- period_kind 'annual' for a label of the form cohort.top_up names (2019 for year, 2019-20 for
+-- financial-year: an annual top-up period, method.md section 12), else 'cohort'.
+-- The exact numerators of measures.csv (ogrs_sum, baseline_reoffenders, baseline_reoffences,
+-- baseline_ogrs_sum), eligible and the fixed bounds (lower_threshold, upper_threshold) are read
+-- when present (NULL when the file has no such column or the field is empty).
 CREATE OR REPLACE TABLE assess_input AS
 WITH t AS (
   SELECT *, trim(period) AS p,
@@ -35,7 +41,8 @@ SELECT trim(area) AS area, p AS period, coalesce(nullif(trim("group"), ''), 'tre
   CAST(trim(measurable) AS BIGINT) AS measurable, CAST(trim(reoffenders) AS BIGINT) AS reoffenders,
   CAST(trim(reoffences) AS BIGINT) AS reoffences, CAST(trim(reconviction_events) AS BIGINT) AS reconviction_events,
   CAST(trim(expected_rate) AS DECIMAL(38,12)) AS expected_rate,
-  CAST(trim(baseline_measurable) AS BIGINT) AS baseline_measurable, NULL::BIGINT AS baseline_reoffenders,
+  CAST(trim(baseline_measurable) AS BIGINT) AS baseline_measurable,
+  CAST(nullif(trim(baseline_reoffenders), '') AS BIGINT) AS baseline_reoffenders,
   CAST(trim(baseline_binary_rate) AS DECIMAL(38,12)) AS baseline_binary_rate,
   CAST(trim(baseline_expected_rate) AS DECIMAL(38,12)) AS baseline_expected_rate,
   CAST(trim(baseline_frequency_rate) AS DECIMAL(38,12)) AS baseline_frequency_rate,
@@ -44,6 +51,19 @@ SELECT trim(area) AS area, p AS period, coalesce(nullif(trim("group"), ''), 'tre
          WHEN CAST($as_of AS DATE) >= CAST(pe + to_months($final_months) AS DATE) THEN 'final'
          ELSE 'interim' END) AS status,
   ps::DATE AS period_start, pe AS period_end,
+  CASE WHEN regexp_full_match(p, '[0-9]{4}Q[1-4]') THEN 'quarter'
+       WHEN regexp_full_match(p, '[0-9]{4}') THEN 'year'
+       WHEN ps IS NOT NULL THEN 'financial-year' END AS period_type,
+  CASE WHEN ps IS NOT NULL AND $top_up <> 'none'
+         AND $top_up = CASE WHEN regexp_full_match(p, '[0-9]{4}') THEN 'year'
+                            WHEN regexp_full_match(p, '[0-9]{4}-[0-9]{2}') THEN 'financial-year' END
+       THEN 'annual' ELSE 'cohort' END AS period_kind,
+  CAST(nullif(trim(eligible), '') AS BIGINT) AS eligible,
+  CAST(nullif(trim(ogrs_sum), '') AS DECIMAL(38,12)) AS ogrs_sum,
+  CAST(nullif(trim(baseline_reoffences), '') AS BIGINT) AS baseline_reoffences,
+  CAST(nullif(trim(baseline_ogrs_sum), '') AS DECIMAL(38,12)) AS baseline_ogrs_sum,
+  CAST(nullif(trim(lower_threshold), '') AS DECIMAL(18,12)) AS lower_threshold,
+  CAST(nullif(trim(upper_threshold), '') AS DECIMAL(18,12)) AS upper_threshold,
   ($scheme = 'doncaster' AND nullif(trim(baseline_binary_rate), '') IS NULL AND ps IS NOT NULL
      AND ps >= CAST($baseline_from AS DATE) AND pe <= CAST($baseline_to AS DATE)) AS is_baseline,
   _line AS row_order

@@ -23,6 +23,9 @@ CREATE OR REPLACE MACRO qint(i) AS q(i, 1);
 -- exact value of a DECIMAL (or decimal text): its 12-place text without the point, over 10^12
 CREATE OR REPLACE MACRO qdec(x) AS
   q(replace(CAST(CAST(x AS DECIMAL(38,12)) AS VARCHAR), '.', '')::HUGEINT, 1000000000000::HUGEINT);
+-- the same for a value with up to 24 decimal places (a product of two 12-place DECIMALs)
+CREATE OR REPLACE MACRO qdec24(x) AS
+  q(replace(CAST(CAST(x AS DECIMAL(38,24)) AS VARCHAR), '.', '')::HUGEINT, 1000000000000000000000000::HUGEINT);
 CREATE OR REPLACE MACRO qneg(a) AS
   list_transform([a], lambda qg_v: CASE WHEN qg_v IS NULL THEN NULL ELSE {'n': -qg_v.n, 'd': qg_v.d} END)[1];
 CREATE OR REPLACE MACRO qadd(a, b) AS
@@ -60,6 +63,9 @@ CREATE OR REPLACE MACRO pence(a) AS
 -- a rate as DECIMAL(18,6) (rounded half away from zero), for CSV outputs
 CREATE OR REPLACE MACRO qfix6(a) AS
   CAST(CAST(qunits(a, 1000000) AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(18,6));
+-- an exact amount as plain decimal text with 6 places (no separators), for exact_amount columns
+CREATE OR REPLACE MACRO qtext6(a) AS
+  CAST(CAST(CAST(qunits(a, 1000000) AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(38,6)) AS VARCHAR);
 -- text of an integer number u of units of 10^-k (k >= 1), with thousands separators
 CREATE OR REPLACE MACRO unitstext(u, k) AS
   list_transform([{'u': u::HUGEINT, 'p': (10::HUGEINT ** k)::HUGEINT, 'k': k}], lambda ut_v:
@@ -74,3 +80,24 @@ CREATE OR REPLACE MACRO qfix(a, k) AS unitstext(qunits(a, (10::HUGEINT ** k)::HU
 CREATE OR REPLACE MACRO gbpq(a) AS 'GBP ' || qfix(a, 2);
 CREATE OR REPLACE MACRO gbp(x) AS 'GBP ' || qfix(qdec(x), 2);
 CREATE OR REPLACE MACRO cnt(i) AS format('{:,}', i::BIGINT);
+-- a DECIMAL (or decimal text) times 10^12, as an integer
+CREATE OR REPLACE MACRO q_scaled12(x) AS replace(CAST(CAST(x AS DECIMAL(38,12)) AS VARCHAR), '.', '')::HUGEINT;
+-- method.md section 6 on exact figures: the adjusted binary rate from n, r, the ogrs sum S (a
+-- DECIMAL) and the baseline's B_e (a rational): additive r/n - (S/n - B_e), ratio r B_e / S (NULL
+-- when S = 0), none r/n; NULL when n = 0.
+-- (r/n - S/n = (r 10^12 - S 10^12) / (n 10^12) is formed in one step; ratio r B_e / S likewise.)
+CREATE OR REPLACE MACRO q_adjusted(method, n, r, s, be) AS
+  CASE WHEN n = 0 THEN NULL
+       WHEN method = 'additive' THEN qadd(q(r::HUGEINT * 1000000000000::HUGEINT - q_scaled12(s), n::HUGEINT * 1000000000000::HUGEINT), be)
+       WHEN method = 'ratio' THEN CASE WHEN s <> 0 THEN qmul(q(r::HUGEINT * 1000000000000::HUGEINT, q_scaled12(s)), be) END
+       ELSE q(r, n) END;
+-- a quotient of two exact DECIMALs (the parts of an exact baseline), NULL unless den > 0: both
+-- scaled to integers (12 places; 24 for the numerator of q_part24) and normalised once
+CREATE OR REPLACE MACRO q_part(num, den) AS CASE WHEN den > 0 THEN q(q_scaled12(num), q_scaled12(den)) END;
+CREATE OR REPLACE MACRO q_part24(num, den) AS
+  CASE WHEN den > 0 THEN q(replace(CAST(CAST(num AS DECIMAL(38,24)) AS VARCHAR), '.', '')::HUGEINT,
+                           q_scaled12(den) * 1000000000000::HUGEINT) END;
+-- a DOUBLE shown as a percentage with one decimal, rounded exactly from its 12-place decimal
+CREATE OR REPLACE MACRO dpct1(x) AS qpct1(qdec(CAST(x AS DECIMAL(38,12))));
+-- a DOUBLE as DECIMAL(18,6), rounded half away from zero from its 12-place decimal
+CREATE OR REPLACE MACRO dfix6(x) AS CAST(round(CAST(x AS DECIMAL(38,12)), 6) AS DECIMAL(18,6));

@@ -61,6 +61,8 @@ describe('pbr diff on real runs', () => {
     expect(d.changes[0].measures.map((m: { measure: string; old: string; new: string }) => [m.measure, m.old, m.new])).toEqual([
       ['expected_rate', '0.450000', '0.550000'],
       ['adjusted_binary_rate', '0.812500', '0.712500'],
+      // measures.csv's exact numerator (v2): A1's 4 measurable people, OGRS sum 1.8 -> 2.2 (e 0.45 -> 0.55)
+      ['ogrs_sum', '1.800000000000', '2.200000000000'],
     ]);
     expect(d.attribution.status).toBe('computed');
     expect(d.attribution.areas).toEqual([

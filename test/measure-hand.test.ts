@@ -81,10 +81,14 @@ import { writeMeasureOutputs } from '../src/measure/index.js';
 import { HAND_DIR, measureDir, readContract, rows, type Measured } from './measure-helpers/load.js';
 
 const HEADER =
-  'population,area,period,period_start,period_end,status,eligible,measurable,reoffenders,reoffences,binary_rate,frequency_rate,reoffences_per_100,reconviction_events_per_100,expected_rate,baseline_measurable,baseline_binary_rate,baseline_expected_rate,baseline_frequency_rate,adjusted_binary_rate,lower_threshold,upper_threshold,binary_outcome,frequency_outcome';
+  'population,area,period,period_start,period_end,status,eligible,measurable,reoffenders,reoffences,binary_rate,frequency_rate,reoffences_per_100,reconviction_events_per_100,expected_rate,baseline_measurable,baseline_binary_rate,baseline_expected_rate,baseline_frequency_rate,adjusted_binary_rate,lower_threshold,upper_threshold,binary_outcome,frequency_outcome' +
+  ',ogrs_sum,baseline_reoffenders,baseline_reoffences,baseline_ogrs_sum,termination_watch';
 const Q1 = ['2024Q1', '2024-01-01', '2024-03-31', 'final'];
 const Q2 = ['2024Q2', '2024-04-01', '2024-06-30', 'interim'];
-const EMPTY12 = ['', '', '', '', '', '', '', '', '', '', '', ''];
+// an area nobody is in, with no baseline population: counts 0 (baseline_measurable too), rates empty
+const EMPTY12 = ['', '', '', '', '', '0', '', '', '', '', '', ''];
+// the appended exact numerators of an area with no one in the period nor the baseline; termination not configured
+const ZERO5 = ['0.000000000000', '0', '0', '0.000000000000', ''];
 const line = (fields: string[]) => fields.join(',');
 
 let m: Measured;
@@ -107,14 +111,17 @@ describe('hand fixture, CRC', () => {
       HEADER,
       // population, area, period, start, end, status, eligible, measurable, reoffenders, reoffences,
       // binary, frequency, per100, events per100, expected, B_n, B, B_e, B_f, adjusted, lower, upper, outcomes
-      line(['CRC', 'A1', ...Q1, '4', '4', '3', '5', '0.750000', '1.666667', '125.000000', '75.000000', '0.450000', '4', '0.500000', '0.512500', '1.500000', '0.812500', '0.331378', '0.668622', 'deduction', 'not_reduced']),
-      line(['CRC', 'A1', ...Q2, '3', '3', '1', '1', '0.333333', '1.000000', '33.333333', '33.333333', '0.550000', '4', '0.500000', '0.512500', '1.500000', '0.295833', '0.305292', '0.694708', 'payment', 'reduced']),
-      line(['CRC', 'A2', ...Q1, '4', '3', '2', '5', '0.666667', '2.500000', '166.666667', '133.333333', '0.516667', '2', '0.500000', '0.400000', '3.000000', '0.550000', '0.305292', '0.694708', 'none', 'reduced']),
-      line(['CRC', 'A2', ...Q2, '1', '1', '1', '1', '1.000000', '1.000000', '100.000000', '100.000000', '0.200000', '2', '0.500000', '0.400000', '3.000000', '1.200000', '0.162755', '0.837245', 'deduction', 'reduced']),
-      line(['CRC', 'A3', ...Q1, '0', '0', '0', '0', ...EMPTY12, 'none', '']),
-      line(['CRC', 'A3', ...Q2, '0', '0', '0', '0', ...EMPTY12, 'none', '']),
-      line(['CRC', 'ALL', ...Q1, '8', '7', '5', '10', '0.714286', '2.000000', '142.857143', '100.000000', '0.478571', '6', '0.500000', '0.475000', '2.000000', '0.710714', '0.372533', '0.627467', 'deduction', 'not_reduced']),
-      line(['CRC', 'ALL', ...Q2, '4', '4', '2', '2', '0.500000', '1.000000', '50.000000', '50.000000', '0.462500', '6', '0.500000', '0.475000', '2.000000', '0.512500', '0.331378', '0.668622', 'none', 'reduced']),
+      // then ogrs_sum, baseline_reoffenders, baseline_reoffences, baseline_ogrs_sum (12 places), termination_watch:
+      // A1 baseline: B_n 4, B .5 -> B_r 2, B_f 1.5 -> B_k 3, B_e .5125 x 4 = 2.05;
+      // A2 baseline: B_n 2, B_r 1, B_k 3, B_e .4 x 2 = .8; ALL: B_n 6, B_r 3, B_k 6, B_S 2.85.
+      line(['CRC', 'A1', ...Q1, '4', '4', '3', '5', '0.750000', '1.666667', '125.000000', '75.000000', '0.450000', '4', '0.500000', '0.512500', '1.500000', '0.812500', '0.331378', '0.668622', 'deduction', 'not_reduced', '1.800000000000', '2', '3', '2.050000000000', '']),
+      line(['CRC', 'A1', ...Q2, '3', '3', '1', '1', '0.333333', '1.000000', '33.333333', '33.333333', '0.550000', '4', '0.500000', '0.512500', '1.500000', '0.295833', '0.305292', '0.694708', 'payment', 'reduced', '1.650000000000', '2', '3', '2.050000000000', '']),
+      line(['CRC', 'A2', ...Q1, '4', '3', '2', '5', '0.666667', '2.500000', '166.666667', '133.333333', '0.516667', '2', '0.500000', '0.400000', '3.000000', '0.550000', '0.305292', '0.694708', 'none', 'reduced', '1.550000000000', '1', '3', '0.800000000000', '']),
+      line(['CRC', 'A2', ...Q2, '1', '1', '1', '1', '1.000000', '1.000000', '100.000000', '100.000000', '0.200000', '2', '0.500000', '0.400000', '3.000000', '1.200000', '0.162755', '0.837245', 'deduction', 'reduced', '0.200000000000', '1', '3', '0.800000000000', '']),
+      line(['CRC', 'A3', ...Q1, '0', '0', '0', '0', ...EMPTY12, 'none', '', ...ZERO5]),
+      line(['CRC', 'A3', ...Q2, '0', '0', '0', '0', ...EMPTY12, 'none', '', ...ZERO5]),
+      line(['CRC', 'ALL', ...Q1, '8', '7', '5', '10', '0.714286', '2.000000', '142.857143', '100.000000', '0.478571', '6', '0.500000', '0.475000', '2.000000', '0.710714', '0.372533', '0.627467', 'deduction', 'not_reduced', '3.350000000000', '3', '6', '2.850000000000', '']),
+      line(['CRC', 'ALL', ...Q2, '4', '4', '2', '2', '0.500000', '1.000000', '50.000000', '50.000000', '0.462500', '6', '0.500000', '0.475000', '2.000000', '0.512500', '0.331378', '0.668622', 'none', 'reduced', '1.850000000000', '3', '6', '2.850000000000', '']),
     ];
     expect(readFileSync(path.join(out, 'measures.csv'), 'utf8')).toBe(expected.join('\n') + '\n');
   });
@@ -296,20 +303,22 @@ describe('hand fixture, NPS (the public service measured the same way)', () => {
     // NPS baseline: B7 (A2, 2011Q2, OGRS .5, no offence): B_n 1, B 0, B_e .5, B_f empty (r 0).
     // a = 1 - (.3 - .5) = 1.2; h = z sqrt(0 * 1 / 1) = 0: lower = upper = 0; a > 0: deduction.
     // Frequency outcome empty (no B_f). ALL = A2. 2024Q2: nobody (A2 keeps its baseline columns).
+    // Exact numerators: ogrs_sum .3 (Q1) and 0 (Q2); baseline B_r 0, B_k 0, B_S .5. A1 and A3 have no
+    // NPS baseline population: baseline_measurable 0, rates empty.
     const o = mkdtempSync(path.join(os.tmpdir(), 'pbr-hand-nps-'));
     const n = await measureDir(HAND_DIR, readContract(path.join(HAND_DIR, 'contract.json'), (c) => ((c.population as Record<string, unknown>).allocation = 'NPS')), o);
     try {
       await writeMeasureOutputs(n.ctx);
-      const full = ['1', '1', '1', '1', '1.000000', '1.000000', '100.000000', '100.000000', '0.300000', '1', '0.000000', '0.500000', '', '1.200000', '0.000000', '0.000000', 'deduction', ''];
-      const none = ['0', '0', '0', '0', '', '', '', '', '', '1', '0.000000', '0.500000', '', '', '', '', 'none', ''];
+      const full = ['1', '1', '1', '1', '1.000000', '1.000000', '100.000000', '100.000000', '0.300000', '1', '0.000000', '0.500000', '', '1.200000', '0.000000', '0.000000', 'deduction', '', '0.300000000000', '0', '0', '0.500000000000', ''];
+      const none = ['0', '0', '0', '0', '', '', '', '', '', '1', '0.000000', '0.500000', '', '', '', '', 'none', '', '0.000000000000', '0', '0', '0.500000000000', ''];
       const expected = [
         HEADER,
-        line(['NPS', 'A1', ...Q1, '0', '0', '0', '0', ...EMPTY12, 'none', '']),
-        line(['NPS', 'A1', ...Q2, '0', '0', '0', '0', ...EMPTY12, 'none', '']),
+        line(['NPS', 'A1', ...Q1, '0', '0', '0', '0', ...EMPTY12, 'none', '', ...ZERO5]),
+        line(['NPS', 'A1', ...Q2, '0', '0', '0', '0', ...EMPTY12, 'none', '', ...ZERO5]),
         line(['NPS', 'A2', ...Q1, ...full]),
         line(['NPS', 'A2', ...Q2, ...none]),
-        line(['NPS', 'A3', ...Q1, '0', '0', '0', '0', ...EMPTY12, 'none', '']),
-        line(['NPS', 'A3', ...Q2, '0', '0', '0', '0', ...EMPTY12, 'none', '']),
+        line(['NPS', 'A3', ...Q1, '0', '0', '0', '0', ...EMPTY12, 'none', '', ...ZERO5]),
+        line(['NPS', 'A3', ...Q2, '0', '0', '0', '0', ...EMPTY12, 'none', '', ...ZERO5]),
         line(['NPS', 'ALL', ...Q1, ...full]),
         line(['NPS', 'ALL', ...Q2, ...none]),
       ];

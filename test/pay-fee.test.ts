@@ -69,7 +69,7 @@ FROM (VALUES
 ) t(cpa, month, measure, achieved, target);
 CREATE TABLE baselines_input (cpa VARCHAR, population VARCHAR, baseline_measurable BIGINT, baseline_binary_rate DECIMAL(18,12), baseline_expected_rate DECIMAL(18,12), baseline_frequency_rate DECIMAL(18,12), _line BIGINT);
 CREATE TABLE offender_outcomes (area VARCHAR, period VARCHAR, "group" VARCHAR, measurable BOOLEAN, reoffender BOOLEAN, reoffences BIGINT, reconviction_events BIGINT, conviction_only_reoffender BOOLEAN, conviction_only_events BIGINT, ogrs DECIMAL(18,12), is_baseline BOOLEAN);
-CREATE TABLE measures (area VARCHAR, area_order INTEGER, period VARCHAR, period_start DATE, period_end DATE, status VARCHAR, measurable BIGINT, reoffenders BIGINT, reoffences BIGINT, lower_threshold DOUBLE, upper_threshold DOUBLE, binary_outcome VARCHAR, frequency_outcome VARCHAR);
+CREATE TABLE measures (area VARCHAR, area_order INTEGER, period VARCHAR, period_start DATE, period_end DATE, status VARCHAR, measurable BIGINT, reoffenders BIGINT, reoffences BIGINT, lower_threshold DOUBLE, upper_threshold DOUBLE, binary_outcome VARCHAR, frequency_outcome VARCHAR, is_all BOOLEAN, period_kind VARCHAR, ogrs_sum DECIMAL(38,12), baseline_measurable BIGINT, bl_b_num DECIMAL(38,12), bl_b_den DECIMAL(38,12), bl_e_num DECIMAL(38,12), bl_e_den DECIMAL(38,12), bl_f_num DECIMAL(38,24), bl_f_den DECIMAL(38,12), termination_watch BOOLEAN, threshold_source VARCHAR, threshold_missing BOOLEAN);
 `;
 
 type Line = { area: string; period: string; component: string; amount: string; rule: string; basis: string };

@@ -9,8 +9,9 @@ import type { RunContext } from '../src/core/context.js';
 import { pay } from '../src/pay/index.js';
 
 /**
- * Payment by results, tr-crc (method.md section 8), from hand-made `measures`, `offender_outcomes`
- * and `baselines_input` tables. Every expected amount is worked out by hand in the comments.
+ * Payment by results, tr-crc (method.md section 8), from hand-made `measures` tables holding the
+ * exact figures the measure stage writes (counts, the DECIMAL ogrs sum, the exact baseline parts
+ * and the decided outcomes). Every expected amount is worked out by hand in the comments.
  */
 
 // Tables every pay() run reads; empty unless a test fills them.
@@ -19,31 +20,49 @@ CREATE OR REPLACE TABLE starts (start_id VARCHAR, person_id VARCHAR, start_date 
 CREATE OR REPLACE TABLE cohort (person_id VARCHAR, date_of_birth DATE, sex VARCHAR, pnc_matched BOOLEAN, "group" VARCHAR, _line BIGINT);
 CREATE OR REPLACE TABLE service_levels (cpa VARCHAR, month VARCHAR, measure VARCHAR, achieved DECIMAL(18,12), target DECIMAL(18,12), _line BIGINT);
 CREATE OR REPLACE TABLE baselines_input (cpa VARCHAR, population VARCHAR, baseline_measurable BIGINT, baseline_binary_rate DECIMAL(18,12), baseline_expected_rate DECIMAL(18,12), baseline_frequency_rate DECIMAL(18,12), _line BIGINT);
+CREATE OR REPLACE TABLE offender_outcomes (area VARCHAR, period VARCHAR, "group" VARCHAR, measurable BOOLEAN, is_baseline BOOLEAN);
 CREATE OR REPLACE TABLE areas AS SELECT * FROM (VALUES ('CPA01', 'Area One', 1), ('CPA02', 'Area Two', 2), ('CPA03', 'Area Three', 3)) t(cpa, name, area_order);
 `;
 
-// measures: only the columns pay() reads (the real table has more).
-function measuresSql(rows: string): string {
-  return `CREATE OR REPLACE TABLE measures AS SELECT * FROM (VALUES ${rows}) t(area, area_order, period, period_start, period_end, status, measurable, reoffenders, reoffences, lower_threshold, upper_threshold, binary_outcome, frequency_outcome);`;
+/** One row of `measures` as pay reads it: the exact baseline as given rates (B / 1) or counts. */
+interface MRow {
+  area: string; order: number; period: string; start: string; end: string; status: 'final' | 'interim';
+  n: number; r: number; k: number; s: string;
+  /** Baseline: [B, B_e, B_f] as decimal text (a baselines file), or counts {bn, br, bk, bs}. */
+  base: [string, string, string | null] | { bn: number; br: number; bk: number; bs: string };
+  lower: number; upper: number; outcome: string; fout: string | null; kind?: 'cohort' | 'annual';
+}
+function measuresSql(rows: MRow[]): string {
+  const lit = (v: string | number | null) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v}'`);
+  const values = rows.map((m) => {
+    const b = Array.isArray(m.base)
+      ? [20000, m.base[0], 1, m.base[1], 1, m.base[2], m.base[2] === null ? null : 1]
+      : [m.base.bn, m.base.br, m.base.bn, m.base.bs, m.base.bn, m.base.bk, m.base.br];
+    return `(${[m.area, m.order, m.period].map(lit).join(', ')}, DATE '${m.start}', DATE '${m.end}', ${lit(m.status)}, ${lit(m.kind ?? 'cohort')}, ` +
+      `${m.n}, ${m.r}, ${m.k}, ${m.s}::DECIMAL(38,12), ${b.map((x) => (x === null ? 'NULL' : `${x}`)).join(', ')}, ` +
+      `${m.lower}, ${m.upper}, ${lit(m.outcome)}, ${lit(m.fout)}, ${m.area === 'ALL'})`;
+  });
+  return `CREATE OR REPLACE TABLE measures AS SELECT area, area_order, period, period_start, period_end, status, period_kind,
+    measurable, reoffenders, reoffences, ogrs_sum, baseline_measurable,
+    bl_b_num::DECIMAL(38,12) AS bl_b_num, bl_b_den::DECIMAL(38,12) AS bl_b_den, bl_e_num::DECIMAL(38,12) AS bl_e_num,
+    bl_e_den::DECIMAL(38,12) AS bl_e_den, bl_f_num::DECIMAL(38,24) AS bl_f_num, bl_f_den::DECIMAL(38,12) AS bl_f_den,
+    lower_threshold, upper_threshold, binary_outcome, frequency_outcome, NULL::BOOLEAN AS termination_watch,
+    'baseline-band' AS threshold_source, false AS threshold_missing, is_all
+  FROM (VALUES ${values.join(',\n')}) t(area, area_order, period, period_start, period_end, status, period_kind,
+    measurable, reoffenders, reoffences, ogrs_sum, baseline_measurable, bl_b_num, bl_b_den, bl_e_num, bl_e_den, bl_f_num, bl_f_den,
+    lower_threshold, upper_threshold, binary_outcome, frequency_outcome, is_all);`;
 }
 
-// offender_outcomes: `n` identical persons in one area and period (ogrs each), `r` of them reoffenders with `kEach` reoffences.
-function personsSql(area: string, period: string, n: number, r: number, kEach: number, ogrs: string, isBaseline: boolean): string {
-  return `INSERT INTO offender_outcomes SELECT '${area}', '${period}', 'treatment', true, i <= ${r}, CASE WHEN i <= ${r} THEN ${kEach} ELSE 0 END, 0, false, 0, ${ogrs}::DECIMAL(18,12), ${isBaseline} FROM range(1, ${n + 1}) t(i);`;
-}
-const OUTCOMES_TABLE = `CREATE OR REPLACE TABLE offender_outcomes (area VARCHAR, period VARCHAR, "group" VARCHAR, measurable BOOLEAN, reoffender BOOLEAN, reoffences BIGINT, reconviction_events BIGINT, conviction_only_reoffender BOOLEAN, conviction_only_events BIGINT, ogrs DECIMAL(18,12), is_baseline BOOLEAN);`;
-
-async function setup(contract: ContractInput, sql: string, hasBaselinesFile: boolean): Promise<RunContext> {
+async function setup(contract: ContractInput, sql: string): Promise<RunContext> {
   const db = await Db.open({ threads: 1 });
   await db.run(EMPTY_TABLES);
-  await db.run(OUTCOMES_TABLE);
   await db.run(sql);
   return {
     db,
     contract: parseContract(contract),
     contractSha256: 'test',
     asOf: '2022-01-31',
-    hasBaselinesFile,
+    hasBaselinesFile: true,
     outDir: mkdtempSync(path.join(os.tmpdir(), 'pay-test-')),
     inputs: [],
     rejectedRows: 0,
@@ -59,31 +78,26 @@ const PRICES = { binary_price: 3200, deduction_price: 3200, frequency_price: 450
 
 /*
  * Area CPA01, 2015Q4 (final): n = 1000 measurable, r = 417 reoffenders with 3 reoffences each (k = 1251),
- * every OGRS 0.45 (e = 0.45). Baselines file: B = 0.499, B_e = 0.45, B_f = 3.5.
- *   a = b - (e - B_e) = 0.417 - 0 = 0.417; outcome payment (given in measures).
- * Area CPA02, 2015Q4: n = 1000, r = 550, k = 550 (f = 1), OGRS 0.45: a = 0.55; B = 0.499; outcome deduction.
+ * ogrs sum 450 (e = 0.45). Baseline (as a baselines file gives it): B = 0.499, B_e = 0.45, B_f = 3.5.
+ *   a = b - (e - B_e) = 0.417 - 0 = 0.417; outcome payment (decided by the measure stage).
+ * Area CPA02, 2015Q4: n = 1000, r = 550, k = 550 (f = 1), e = 0.45: a = 0.55; B = 0.499; outcome deduction.
  * Area CPA03, 2015Q4: n = 1000, r = 480, k = 960 (f = 2.0), B = 0.499, B_f = 2.5; outcome none, frequency reduced.
  * CPA01, 2016Q1 (interim): same counts, outcome payment -> never paid.
  */
-const MEASURES = measuresSql(`
- ('CPA01', 1, '2015Q4', DATE '2015-10-01', DATE '2015-12-31', 'final', 1000, 417, 1251, 0.47, 0.53, 'payment', 'reduced'),
- ('CPA01', 1, '2016Q1', DATE '2016-01-01', DATE '2016-03-31', 'interim', 1000, 417, 1251, 0.47, 0.53, 'payment', 'reduced'),
- ('CPA02', 2, '2015Q4', DATE '2015-10-01', DATE '2015-12-31', 'final', 1000, 550, 550, 0.47, 0.53, 'deduction', 'reduced'),
- ('CPA03', 3, '2015Q4', DATE '2015-10-01', DATE '2015-12-31', 'final', 1000, 480, 960, 0.47, 0.53, 'none', 'reduced'),
- ('ALL', 99, '2015Q4', DATE '2015-10-01', DATE '2015-12-31', 'final', 3000, 1447, 2761, 0.47, 0.53, 'payment', 'reduced')`);
-const PERSONS = [
-  personsSql('CPA01', '2015Q4', 1000, 417, 3, '0.45', false),
-  personsSql('CPA01', '2016Q1', 1000, 417, 3, '0.45', false),
-  personsSql('CPA02', '2015Q4', 1000, 550, 1, '0.45', false),
-  personsSql('CPA03', '2015Q4', 1000, 480, 2, '0.45', false),
-].join('\n');
-const BASELINES = `INSERT INTO baselines_input VALUES
- ('CPA01', 'CRC', 20000, 0.499, 0.45, 3.5, 2), ('CPA02', 'CRC', 20000, 0.499, 0.45, 3.5, 3), ('CPA03', 'CRC', 20000, 0.499, 0.45, 2.5, 4);`;
+const Q4 = { period: '2015Q4', start: '2015-10-01', end: '2015-12-31' } as const;
+const FILE: [string, string, string] = ['0.499', '0.45', '3.5'];
+const MEASURES = measuresSql([
+  { area: 'CPA01', order: 1, ...Q4, status: 'final', n: 1000, r: 417, k: 1251, s: '450', base: FILE, lower: 0.47, upper: 0.53, outcome: 'payment', fout: 'reduced' },
+  { area: 'CPA01', order: 1, period: '2016Q1', start: '2016-01-01', end: '2016-03-31', status: 'interim', n: 1000, r: 417, k: 1251, s: '450', base: FILE, lower: 0.47, upper: 0.53, outcome: 'payment', fout: 'reduced' },
+  { area: 'CPA02', order: 2, ...Q4, status: 'final', n: 1000, r: 550, k: 550, s: '450', base: FILE, lower: 0.47, upper: 0.53, outcome: 'deduction', fout: 'reduced' },
+  { area: 'CPA03', order: 3, ...Q4, status: 'final', n: 1000, r: 480, k: 960, s: '450', base: ['0.499', '0.45', '2.5'], lower: 0.47, upper: 0.53, outcome: 'none', fout: 'reduced' },
+  { area: 'ALL', order: 99, ...Q4, status: 'final', n: 3000, r: 1447, k: 2761, s: '1350', base: FILE, lower: 0.47, upper: 0.53, outcome: 'payment', fout: 'reduced' },
+]);
 
 describe('payment by results (tr-crc)', () => {
   const ctxs: RunContext[] = [];
   const run = async (payments: ContractInput['payments'], extra = ''): Promise<RunContext> => {
-    const ctx = await setup({ contract: 't', payments }, `${MEASURES}\n${PERSONS}\n${BASELINES}\n${extra}`, true);
+    const ctx = await setup({ contract: 't', payments }, `${MEASURES}\n${extra}`);
     ctxs.push(ctx);
     await pay(ctx);
     return ctx;
@@ -194,15 +208,13 @@ describe('payment by results (tr-crc)', () => {
 
 describe('payment by results from a computed baseline (no baselines file)', () => {
   it('uses the exact pooled baseline B = sum r / sum n and B_e = sum ogrs / sum n', async () => {
-    // Baseline 2011Q1 of CPA01: 3 persons, 1 reoffender, OGRS 0.5 each: B = 1/3, B_e = 0.5.
-    // 2015Q4: n = 2, r = 0, OGRS 0.5 each: a = 0 - (0.5 - 0.5) = 0.
+    // Baseline of CPA01: 3 persons, 1 reoffender, ogrs sum 1.5: B = 1/3, B_e = 0.5.
+    // 2015Q4: n = 2, r = 0, ogrs sum 1.0 (e = 0.5): a = 0 - (0.5 - 0.5) = 0.
     // (1/3 - 0) x 2 x 3200 = 6400/3 = 2,133.3333... -> 2,133.33
-    const sql = [
-      measuresSql(`('CPA01', 1, '2015Q4', DATE '2015-10-01', DATE '2015-12-31', 'final', 2, 0, 0, 0.1, 0.5, 'payment', 'not_reduced')`),
-      personsSql('CPA01', '2011Q1', 3, 1, 1, '0.5', true),
-      personsSql('CPA01', '2015Q4', 2, 0, 0, '0.5', false),
-    ].join('\n');
-    const ctx = await setup({ contract: 't', payments: { binary_price: 3200 } }, sql, false);
+    const sql = measuresSql([
+      { area: 'CPA01', order: 1, ...Q4, status: 'final', n: 2, r: 0, k: 0, s: '1.0', base: { bn: 3, br: 1, bk: 1, bs: '1.5' }, lower: 0.1, upper: 0.5, outcome: 'payment', fout: 'not_reduced' },
+    ]);
+    const ctx = await setup({ contract: 't', payments: { binary_price: 3200 } }, sql);
     await pay(ctx);
     const l = await lines(ctx);
     expect(l.map((x) => [x.component, x.amount])).toEqual([['binary_payment', '2133.33']]);
@@ -211,15 +223,13 @@ describe('payment by results from a computed baseline (no baselines file)', () =
   });
 
   it('ratio adjustment: a = b x B_e / e', async () => {
-    // Baseline: 4 persons, 2 reoffenders, OGRS 0.5: B = 0.5, B_e = 0.5.
-    // 2015Q4: n = 4, r = 1 (b = 0.25), OGRS 0.625 each (e = 0.625): a = 0.25 x 0.5 / 0.625 = 0.2.
+    // Baseline: 4 persons, 2 reoffenders, ogrs sum 2: B = 0.5, B_e = 0.5.
+    // 2015Q4: n = 4, r = 1 (b = 0.25), ogrs sum 2.5 (e = 0.625): a = 0.25 x 0.5 / 0.625 = 0.2.
     // (0.5 - 0.2) x 4 x 1000 = 1,200.00
-    const sql = [
-      measuresSql(`('CPA01', 1, '2015Q4', DATE '2015-10-01', DATE '2015-12-31', 'final', 4, 1, 1, 0.1, 0.9, 'payment', 'not_reduced')`),
-      personsSql('CPA01', '2011Q2', 4, 2, 1, '0.5', true),
-      personsSql('CPA01', '2015Q4', 4, 1, 1, '0.625', false),
-    ].join('\n');
-    const ctx = await setup({ contract: 't', adjustment: { method: 'ratio' }, payments: { binary_price: 1000 } }, sql, false);
+    const sql = measuresSql([
+      { area: 'CPA01', order: 1, ...Q4, status: 'final', n: 4, r: 1, k: 1, s: '2.5', base: { bn: 4, br: 2, bk: 2, bs: '2' }, lower: 0.1, upper: 0.9, outcome: 'payment', fout: 'not_reduced' },
+    ]);
+    const ctx = await setup({ contract: 't', adjustment: { method: 'ratio' }, payments: { binary_price: 1000 } }, sql);
     await pay(ctx);
     expect((await lines(ctx)).map((x) => x.amount)).toEqual(['1200.00']);
     ctx.db.close();

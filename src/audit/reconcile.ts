@@ -10,6 +10,7 @@ import { readCheckedCsv } from './csvInput.js';
 import { InputError } from '../errors.js';
 import { loadRunCsvs, loadRunOutcomes, resolvedKey, runManifest } from './diffRunFiles.js';
 import { textTable } from './diff.js';
+import { decText } from '../measure/rules.js';
 
 /**
  * `pbr reconcile --run RUN --expected FILE`: a provider's expected outcomes (person_id, period,
@@ -129,6 +130,27 @@ async function explainFromInputs(db: Db, run: string, manifest: Manifest): Promi
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const price = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+/**
+ * Table r_exact: measures.csv's exact numerators (formats.md section 4, v2) as text, so that the
+ * payment estimate prices the run's own exact figures; empty for a run written before they existed.
+ */
+async function loadExactNumerators(db: Db, run: string): Promise<void> {
+  const file = path.join(run, 'measures.csv');
+  const cols = ['area', 'period', 'ogrs_sum', 'baseline_reoffenders', 'baseline_ogrs_sum'];
+  const header = await db.all<{ column_name: string }>(
+    `DESCRIBE SELECT * FROM read_csv(${literal(file)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')`,
+  );
+  const have = new Set(header.map((h) => h.column_name));
+  if (cols.every((c) => have.has(c))) {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE r_exact AS SELECT ${cols.join(', ')}
+       FROM read_csv(${literal(file)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')`,
+    );
+  } else {
+    await db.run(`CREATE OR REPLACE TEMP TABLE r_exact (${cols.map((c) => `${c} VARCHAR`).join(', ')})`);
+  }
+}
+
 async function loadExpected(db: Db, file: string): Promise<void> {
   await readCheckedCsv(db, file, { table: 'rec_raw', columns: EXPECTED_COLUMNS, what: "the provider's file", validate: 'audit_reconcile_validate' });
 }
@@ -151,9 +173,13 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
     const list = await db.allNamed<Disagreement>('audit_reconcile_list');
     const binaryPrice = price(resolvedKey(manifest, 'payments.binary_price'));
     const deductionPrice = price(resolvedKey(manifest, 'payments.deduction_price'));
+    const adjustment = resolvedKey(manifest, 'adjustment.method');
+    await loadExactNumerators(db, opts.run);
+    await db.exec('pay_macros');
     const effects = await db.allNamed<AreaEffect>('audit_reconcile_effect', {
-      binary_price: binaryPrice === null ? null : String(binaryPrice),
-      deduction_price: deductionPrice === null ? null : String(deductionPrice),
+      binary_price: decText(binaryPrice),
+      deduction_price: decText(deductionPrice),
+      adjustment: typeof adjustment === 'string' ? adjustment : 'additive',
     });
     if (opts.out) await db.run(`COPY (${readSql('audit_reconcile_list')}) TO ${literal(opts.out)} (HEADER, DELIMITER ',')`);
     const byKind = Object.fromEntries(counts.map((c) => [c.kind, Number(c.n)])) as Record<DisagreementKind, number>;

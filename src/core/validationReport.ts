@@ -12,6 +12,11 @@ export interface ValidationSummary {
   problems: number;
   /** The mapping file applied (formats.md section 5), or null when the folder was read as section 1 says. */
   mapping: { file: string; sha256: string } | null;
+  /**
+   * significance.method fixed (method.md section 13): the area-periods with no row in the
+   * thresholds file (their outcome is none); absent under any other method.
+   */
+  missing_thresholds?: { area: string; period: string }[];
 }
 
 export function summarise(inputs: InputSummary[], rejectedRows: number, problems: number, mapping: { file: string; sha256: string } | null = null): ValidationSummary {

@@ -12,8 +12,8 @@ import { measure, writeMeasureCsvs, writeOutcomesParquet } from './index.js';
  * statements, charts and the report are always made afresh from those tables.
  */
 export const MEASURE_QUERIES = [
-  'measure_macros', 'measure_periods', 'measure_index', 'measure_offences', 'measure_outcomes',
-  'measure_aggregate', 'measure_baselines', 'measure_measures', 'measure_breakdowns',
+  'pay_macros', 'measure_macros', 'measure_periods', 'measure_index', 'measure_offences', 'measure_outcomes',
+  'measure_aggregate', 'measure_baselines', 'measure_decide_input', 'measure_measures', 'measure_breakdowns',
   'measure_measures_csv', 'measure_breakdowns_csv', 'measure_outcomes_parquet', 'measure_offences_parquet',
 ] as const;
 export const MEASURE_TABLES = ['measures', 'offender_outcomes', 'breakdowns'] as const;
@@ -26,7 +26,7 @@ export function measureKey(ctx: RunContext, loadKey: string): string {
     contract: ctx.contractSha256,
     as_of: ctx.asOf,
     duckdb: Db.version,
-    code: codeHash(['measure/index', 'measure/normal', 'measure/cache', 'cache/store'], MEASURE_QUERIES),
+    code: codeHash(['measure/index', 'measure/normal', 'measure/rules', 'measure/cache', 'cache/store'], MEASURE_QUERIES),
   });
 }
 

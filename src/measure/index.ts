@@ -2,7 +2,8 @@ import path from 'node:path';
 import { type Db, literal } from '../db/duckdb.js';
 import { readSql } from '../db/sql.js';
 import type { RunContext } from '../core/context.js';
-import { significanceZ } from './normal.js';
+import { InputError } from '../errors.js';
+import { checkMechanism, decideParams } from './rules.js';
 
 /**
  * The measurement engine: method.md sections 1-7, in SQL (queries/measure_*.sql).
@@ -14,7 +15,9 @@ import { significanceZ } from './normal.js';
  *   m_offences       every offence near the window, counted or why not (measure_offences)
  *   offender_outcomes one row per person and period                    (measure_outcomes)
  *   m_area_period    counts per area / ALL and period                  (measure_aggregate)
- *   m_baselines      pooled or given baselines                         (measure_baselines)
+ *   m_baselines      pooled or given baselines, with their exact parts (measure_baselines)
+ *   m_thresholds     the thresholds file's rows (empty without one)
+ *   m_decide_in      the exact figures of each area-period            (measure_decide_input)
  *   measures         the measures.csv columns, unrounded, + extras     (measure_measures)
  *   breakdowns       by start type, sex, age band, OGRS band; concentration (measure_breakdowns)
  */
@@ -22,6 +25,9 @@ export async function measure(ctx: RunContext): Promise<void> {
   const c = ctx.contract;
   const db = ctx.db;
   const population = c.population.allocation;
+  checkMechanism(c);
+  await thresholdsTable(ctx);
+  await db.exec('pay_macros');
   await db.exec('measure_macros');
   await db.exec('measure_periods', {
     period_type: c.cohort.period,
@@ -29,9 +35,11 @@ export async function measure(ctx: RunContext): Promise<void> {
     cohort_to: c.cohort.to,
     baseline_from: c.baseline.from,
     baseline_to: c.baseline.to,
+    top_up: c.cohort.top_up,
   });
   await db.exec('measure_index', {
     period_type: c.cohort.period,
+    top_up: c.cohort.top_up,
     allocation: population,
     start_types: c.population.start_types,
     exclude_em_only: c.population.exclude_em_only,
@@ -48,16 +56,48 @@ export async function measure(ctx: RunContext): Promise<void> {
   await db.exec('measure_outcomes', { population });
   await db.exec('measure_aggregate');
   await db.exec('measure_baselines', { has_baselines_file: ctx.hasBaselinesFile, population });
-  await db.exec('measure_measures', {
-    population,
+  await db.exec('measure_decide_input', {
     as_of: ctx.asOf,
     months: c.follow_up.months,
     waiting_months: c.follow_up.waiting_months,
-    adjustment: c.adjustment.method,
     significance: c.significance.method,
-    z: significanceZ(c.significance.confidence, c.significance.sided),
   });
+  await db.exec('measure_measures', decideParams(c));
   await db.exec('measure_breakdowns', { population });
+}
+
+/**
+ * m_thresholds: the rows of the typed table `thresholds` (method.md section 13), or none when the
+ * loader made no such table. With significance.method fixed and no thresholds file the contract
+ * cannot be decided: exit 2 naming the key.
+ */
+async function thresholdsTable(ctx: RunContext): Promise<void> {
+  const db = ctx.db;
+  const exists = Number(
+    await db.scalar(
+      `SELECT count(*) FROM (SELECT table_name AS n FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views()) WHERE n = 'thresholds'`,
+    ),
+  );
+  await db.run(
+    exists
+      ? `CREATE OR REPLACE TEMP TABLE m_thresholds AS SELECT cpa, period, lower, upper, _line FROM thresholds`
+      : `CREATE OR REPLACE TEMP TABLE m_thresholds (cpa VARCHAR, period VARCHAR, lower DECIMAL(18,12), upper DECIMAL(18,12), _line BIGINT)`,
+  );
+  if (ctx.contract.significance.method !== 'fixed') return;
+  const given = ctx.inputs.some((i) => i.name === 'thresholds') || Number(await db.scalar('SELECT count(*) FROM m_thresholds')) > 0;
+  if (!given) {
+    throw new InputError(
+      'significance.method: fixed takes its thresholds from a thresholds file (cpa, period, lower, upper) in the dataset folder, and there is none; ' +
+        'add thresholds.csv or choose baseline-band or two-proportion',
+    );
+  }
+}
+
+/** Area-periods (not ALL) that have no threshold row under significance.method fixed, in measures.csv order. */
+export async function missingThresholds(db: Db): Promise<{ area: string; period: string }[]> {
+  return db.all<{ area: string; period: string }>(
+    `SELECT area, period FROM measures WHERE threshold_missing ORDER BY encode(area), period_start, period_end`,
+  );
 }
 
 /** The SELECT of a query file, for use inside COPY (...) TO. */

@@ -6,9 +6,10 @@ import { InputError } from '../errors.js';
 import { loadContract } from '../contract/load.js';
 import type { Contract } from '../contract/schema.js';
 import type { RunContext } from '../core/context.js';
-import { significanceZ } from '../measure/normal.js';
-import { feeYearParams, finalMonths, trcrcParams } from './params.js';
-import { payScheme } from './index.js';
+import { checkMechanism, decideParams } from '../measure/rules.js';
+import { readSql } from '../db/sql.js';
+import { feeYearParams, finalMonths } from './params.js';
+import { payScheme, payTrcrc } from './index.js';
 import { writePaymentOutputs } from './outputs.js';
 
 /**
@@ -16,14 +17,19 @@ import { writePaymentOutputs } from './outputs.js';
  * person-level data exists. Columns (formats.md's baselines columns included):
  *   area, period, group, measurable, reoffenders, reoffences, reconviction_events, expected_rate,
  *   baseline_measurable, baseline_binary_rate, baseline_expected_rate, baseline_frequency_rate
- * plus an optional `status` (final|interim). A column a scheme does not need may be absent
- * (REQUIRED_COLUMNS); other columns are ignored. Writes into `out`: outcomes.csv (tr-crc: the
- * columns of measures.csv; peterborough and doncaster: their own, see pay_peterborough.sql and
+ * plus an optional `status` (final|interim), and optionally measures.csv's exact numerators
+ * (`ogrs_sum, baseline_reoffenders, baseline_reoffences, baseline_ogrs_sum`: used instead of the
+ * rounded rates when present, so a run's measures.csv fed back reproduces its results lines to the
+ * penny), `eligible`, and for significance.method fixed the bounds `lower_threshold,
+ * upper_threshold`. A column a scheme does not need may be absent (requiredColumns); other columns
+ * are ignored. Writes into `out`: outcomes.csv (tr-crc: the columns of measures.csv, computed from
+ * the counts; peterborough and doncaster: their own, see pay_peterborough.sql and
  * pay_doncaster.sql), payments.csv and statements/ exactly as `pbr run` does.
  */
 export const AGGREGATE_COLUMNS = [
   'area', 'period', 'group', 'measurable', 'reoffenders', 'reoffences', 'reconviction_events', 'expected_rate',
   'baseline_measurable', 'baseline_binary_rate', 'baseline_expected_rate', 'baseline_frequency_rate', 'status',
+  'eligible', 'ogrs_sum', 'baseline_reoffenders', 'baseline_reoffences', 'baseline_ogrs_sum', 'lower_threshold', 'upper_threshold',
 ] as const;
 
 /** Columns that must be in the file for the contract's scheme, and which of them may not be empty. */
@@ -43,6 +49,7 @@ export function requiredColumns(c: Contract): { columns: string[]; values: strin
     values.push('expected_rate');
   }
   if (c.significance.method === 'two-proportion') columns.push('baseline_measurable');
+  if (c.significance.method === 'fixed') columns.push('lower_threshold', 'upper_threshold');
   return { columns, values };
 }
 
@@ -97,7 +104,7 @@ async function readAggregates(db: Db, file: string, c: Contract): Promise<void> 
   }
   const problems = await db.allNamed<{ line: number | string; column: string; value: string | null; reason: string }>(
     'pay_assess_check',
-    { required: values, columns: header, areas: Object.keys(c.areas ?? {}) },
+    { required: values, columns: header, areas: Object.keys(c.areas ?? {}), fixed: c.significance.method === 'fixed' },
   );
   if (problems.length > 0) {
     const p = problems[0]!;
@@ -114,6 +121,7 @@ export async function runAssess(opts: AssessOptions): Promise<AssessResult> {
   const progress = opts.progress ?? (() => {});
   const loaded = loadContract(opts.contract);
   const c = loaded.contract;
+  checkMechanism(c);
   let bytes: Buffer;
   try {
     if (!statSync(opts.aggregates).isFile()) throw new Error('not a file');
@@ -136,27 +144,29 @@ export async function runAssess(opts: AssessOptions): Promise<AssessResult> {
       baseline_from: c.baseline.from,
       baseline_to: c.baseline.to,
       contract_areas: JSON.stringify(Object.entries(c.areas ?? {}).map(([cpa, name], ord) => ({ cpa, name, ord }))),
+      top_up: c.cohort.top_up,
     });
     progress('outcomes and payments');
+    mkdirSync(opts.out, { recursive: true });
+    const outcomesCsv = literal(path.join(opts.out, 'outcomes.csv'));
     if (c.scheme === 'tr-crc') {
-      await db.exec('pay_assess_trcrc', {
-        z: significanceZ(c.significance.confidence, c.significance.sided),
-        significance: c.significance.method,
-        adjustment: c.adjustment.method,
-        population: c.population.allocation,
-      });
-      await db.exec('pay_trcrc', trcrcParams(c));
+      // the measure stage's own decision and pricing queries, on the published counts
+      await db.exec('pay_assess_trcrc', { significance: c.significance.method });
+      await db.exec('measure_measures', decideParams(c));
+      await db.exec('pay_trcrc_input_run', { adjustment: c.adjustment.method });
+      await payTrcrc(db, c);
+      await db.exec('measure_macros');
+      await db.run(`COPY (${readSql('measure_measures_csv').trim().replace(/;\s*$/, '')}) TO ${outcomesCsv} (FORMAT csv, HEADER true)`);
     } else {
       await payScheme(db, c);
+      await db.run(
+        `COPY (SELECT o.* EXCLUDE (_order) FROM assess_outcomes o LEFT JOIN areas a ON a.cpa = o.area
+               ORDER BY coalesce(a.area_order, 2147483647), o.area, o._order, o.period)
+         TO ${outcomesCsv} (FORMAT csv, HEADER true)`,
+      );
     }
     await db.exec('pay_fee_years', feeYearParams(c));
     await db.exec('pay_finish');
-    mkdirSync(opts.out, { recursive: true });
-    await db.run(
-      `COPY (SELECT o.* EXCLUDE (_order) FROM assess_outcomes o LEFT JOIN areas a ON a.cpa = o.area
-             ORDER BY coalesce(a.area_order, 2147483647), o.area, o._order, o.period)
-       TO ${literal(path.join(opts.out, 'outcomes.csv'))} (FORMAT csv, HEADER true)`,
-    );
     const ctx: RunContext = {
       db,
       contract: c,

@@ -1,18 +1,8 @@
 import type { Contract } from '../contract/schema.js';
 import type { Params } from '../db/duckdb.js';
+import { decText } from '../measure/rules.js';
 
-/**
- * Contract numbers enter SQL as decimal text (bound VARCHAR) and become exact rationals there
- * (qdec in queries/pay_macros.sql): 0.005 is exactly 5/1000, never the binary double nearest to it.
- * The text is JavaScript's shortest round-trip form of the number, which is what the contract file
- * wrote for any price with up to 15 significant digits.
- */
-export function decText(x: number | null | undefined): string | null {
-  if (x === null || x === undefined) return null;
-  const s = String(x);
-  if (!/e/i.test(s)) return s;
-  return x.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
-}
+export { decText };
 
 /** follow_up.months + waiting_months: a period is final this many months after its end. */
 export function finalMonths(c: Contract): number {
@@ -76,16 +66,22 @@ export function peterboroughParams(c: Contract): Params {
     thr_cohort: decText(c.thresholds.cohort)!,
     thr_overall: decText(c.thresholds.overall)!,
     price: decText(c.price_per_event),
+    whole_pilot: c.whole_pilot,
+    payment_cap: decText(c.payment_cap),
     final_months: finalMonths(c),
   };
 }
 
 export function doncasterParams(c: Contract): Params {
+  const v = c.contract_value;
+  const map = v !== null && typeof v === 'object' ? Object.entries(v).map(([label, value]) => ({ label, value_txt: decText(value)! })) : [];
   return {
     target_points: decText(c.target_points)!,
     share: decText(c.at_risk_share)!,
-    // per-period contract values are the mechanism work of method.md section 10 (v2)
-    contract_value: typeof c.contract_value === 'number' ? decText(c.contract_value) : null,
+    contract_value: typeof v === 'number' ? decText(v) : null,
+    contract_values: JSON.stringify(map),
+    bonus: decText(c.bonus_per_point),
+    bonus_cap: decText(c.bonus_cap_points)!,
     final_months: finalMonths(c),
   };
 }

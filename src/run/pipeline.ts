@@ -11,6 +11,7 @@ import { writeManifest } from '../core/manifest.js';
 import { makeProgress } from '../core/progress.js';
 import { measureWithCache } from '../measure/cache.js';
 import { cacheLimits, cacheRoot, pruneCache, releaseCacheUses, takeCacheNotes, type CacheWrite } from '../cache/store.js';
+import { missingThresholds } from '../measure/index.js';
 import { pay, writePaymentOutputs } from '../pay/index.js';
 import { renderReport } from '../report/index.js';
 import type { RunContext } from '../core/context.js';
@@ -140,6 +141,14 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     cacheNotes();
     lap('measure');
     timings['measure.from_cache'] = restored ? 1 : 0;
+    if (ctx.contract.significance.method === 'fixed') {
+      validation.missing_thresholds = await missingThresholds(db);
+      const m = validation.missing_thresholds;
+      if (m.length > 0) {
+        const shown = m.slice(0, 5).map((x) => `${x.area} ${x.period}`).join(', ');
+        progress(`thresholds: ${m.length} area-period(s) have no row in the thresholds file, so their outcome is none: ${shown}${m.length > 5 ? ', ...' : ''} (all listed in validation.json, missing_thresholds)`);
+      }
+    }
     // Under a memory limit the entries are written now, alone: beside pay and the report, the
     // Parquet writer's buffers took scale 10 at 2 GB from 2.8 to 3.7 GB resident.
     storing = storeBeside(db, stores, timings);

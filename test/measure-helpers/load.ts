@@ -20,6 +20,7 @@ const TYPES = {
   starts: `{'start_id': 'VARCHAR', 'person_id': 'VARCHAR', 'start_date': 'DATE', 'start_type': 'VARCHAR', 'sentence_length_days': 'INTEGER', 'cpa': 'VARCHAR', 'allocation': 'VARCHAR', 'em_only': 'BOOLEAN', 'ogrs': 'DECIMAL(18,12)'}`,
   reconvictions: `{'offence_id': 'VARCHAR', 'person_id': 'VARCHAR', 'offence_date': 'DATE', 'disposal_date': 'DATE', 'disposal_type': 'VARCHAR', 'court_event_id': 'VARCHAR', 'breach': 'BOOLEAN'}`,
   baselines: `{'cpa': 'VARCHAR', 'population': 'VARCHAR', 'baseline_measurable': 'BIGINT', 'baseline_binary_rate': 'DECIMAL(18,12)', 'baseline_expected_rate': 'DECIMAL(18,12)', 'baseline_frequency_rate': 'DECIMAL(18,12)'}`,
+  thresholds: `{'cpa': 'VARCHAR', 'period': 'VARCHAR', 'lower': 'DECIMAL(18,12)', 'upper': 'DECIMAL(18,12)'}`,
 };
 
 function readCsv(file: string, types: string): string {
@@ -46,6 +47,11 @@ export async function loadCsvDir(db: Db, dir: string, contract: Contract): Promi
     await db.run(
       `CREATE OR REPLACE TABLE baselines_input (cpa VARCHAR, population VARCHAR, baseline_measurable BIGINT, baseline_binary_rate DECIMAL(18,12), baseline_expected_rate DECIMAL(18,12), baseline_frequency_rate DECIMAL(18,12), _line BIGINT)`,
     );
+  }
+  // thresholds.csv (method.md section 13), when the folder has one: the loader's typed table
+  const thresholdsFile = path.join(dir, 'thresholds.csv');
+  if (existsSync(thresholdsFile)) {
+    await db.run(`CREATE OR REPLACE TABLE thresholds AS SELECT *, CAST(row_number() OVER () + 1 AS BIGINT) AS _line FROM ${readCsv(thresholdsFile, TYPES.thresholds)}`);
   }
   await db.run(`CREATE OR REPLACE TABLE areas (cpa VARCHAR, name VARCHAR, area_order INTEGER)`);
   if (contract.areas) {
@@ -107,11 +113,14 @@ export interface BaselineRow {
   cpa: string; population?: string; baseline_measurable: number; baseline_binary_rate: string;
   baseline_expected_rate: string; baseline_frequency_rate?: string;
 }
+export interface ThresholdRow { cpa: string; period: string; lower: string; upper: string }
 export interface Inline {
   people: PersonRow[];
   starts: StartRow[];
   offences?: OffenceRow[];
   baselines?: BaselineRow[];
+  /** Rows of thresholds.csv (significance.method fixed). */
+  thresholds?: ThresholdRow[];
   /** Contract keys (the contract name is added). */
   contract?: Record<string, unknown>;
 }
@@ -154,6 +163,9 @@ export async function measureInline(data: Inline): Promise<Measured> {
           data.baselines.map((b) => ({ population: 'CRC', ...b })),
         ),
       );
+    }
+    if (data.thresholds) {
+      writeFileSync(path.join(dir, 'thresholds.csv'), csv(['cpa', 'period', 'lower', 'upper'], data.thresholds as unknown as Record<string, unknown>[]));
     }
     const contract = parseContract({
       contract: 'inline',
