@@ -7,12 +7,11 @@ import { parse as parseYaml } from 'yaml';
 import { readmeWithInputs, SHIPPED_SCHEMAS, schemaText } from '../src/docs.js';
 import { contractJsonSchema } from '../src/contract/schema.js';
 import { parseContract } from '../src/contract/load.js';
-import { Db, literal } from '../src/db/duckdb.js';
+import { Db } from '../src/db/duckdb.js';
 import type { RunContext } from '../src/core/context.js';
-import { AGGREGATE_COLUMNS } from '../src/pay/assess.js';
-import { pay, payScheme } from '../src/pay/index.js';
-import { finalMonths, trcrcParams } from '../src/pay/params.js';
-import { significanceZ } from '../src/measure/normal.js';
+import { assessInto } from '../src/pay/assess.js';
+import { pay } from '../src/pay/index.js';
+import { readSql } from '../src/db/sql.js';
 import { measureInline, rows, type Inline, type Measured, type OffenceRow, type PersonRow, type StartRow } from './measure-helpers/load.js';
 import { close, cohortOf, measureRow, outcome, reasons } from './measure-helpers/read.js';
 import { pbr } from './helpers/cli.js';
@@ -289,8 +288,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let seq = 0;
 
 /**
- * What `pbr assess` computes from an aggregates CSV, without writing its output files (which take
- * most of its time): the same queries in the same order as src/pay/assess.ts, on one database.
+ * What `pbr assess` computes from an aggregates CSV (src/pay/assess.ts assessInto), without
+ * writing its output files (which take most of its time), on one database: the outcomes as
+ * outcomes.csv has them (tr-crc: the measures.csv columns) and the payment lines.
  */
 let assessDb: Db | null = null;
 afterAll(() => assessDb?.close());
@@ -298,35 +298,16 @@ async function assess(contract: Record<string, unknown>, csv: string): Promise<{
   const c = parseContract({ contract: 'docs-example', ...contract });
   const file = path.join(tmp, `agg${++seq}.csv`);
   writeFileSync(file, csv);
-  if (!assessDb) {
-    assessDb = await Db.open({ threads: 1 });
-    await assessDb.exec('pay_macros');
-  }
+  assessDb ??= await Db.open({ threads: 1 });
   const db = assessDb;
-  await db.run(`CREATE OR REPLACE TABLE agg_raw AS SELECT row_number() OVER () + 1 AS _line, * FROM read_csv(${literal(file)}, header = true, all_varchar = true)`);
-  const header = (await db.all<{ column_name: string }>('DESCRIBE agg_raw')).map((d) => d.column_name);
-  for (const col of AGGREGATE_COLUMNS) if (!header.includes(col)) await db.run(`ALTER TABLE agg_raw ADD COLUMN "${col}" VARCHAR`);
-  await db.exec('pay_create');
-  await db.exec('pay_assess_load', {
-    as_of: c.follow_up.as_of,
-    final_months: finalMonths(c),
-    scheme: c.scheme,
-    baseline_from: c.baseline.from,
-    baseline_to: c.baseline.to,
-    contract_areas: '[]',
-  });
+  await assessInto(db, file, c);
+  let outcomes: Record<string, string>[];
   if (c.scheme === 'tr-crc') {
-    await db.exec('pay_assess_trcrc', {
-      z: significanceZ(c.significance.confidence, c.significance.sided),
-      significance: c.significance.method,
-      adjustment: c.adjustment.method,
-      population: c.population.allocation,
-    });
-    await db.exec('pay_trcrc', trcrcParams(c));
+    await db.exec('measure_macros');
+    outcomes = await db.all<Record<string, string>>(readSql('measure_measures_csv').trim().replace(/;\s*$/, ''));
   } else {
-    await payScheme(db, c);
+    outcomes = await db.all<Record<string, string>>(`SELECT COLUMNS(* EXCLUDE (_order))::VARCHAR FROM assess_outcomes ORDER BY area, _order`);
   }
-  const outcomes = await db.all<Record<string, string>>(`SELECT COLUMNS(* EXCLUDE (_order))::VARCHAR FROM assess_outcomes ORDER BY area, _order`);
   const lines = await db.all<Record<string, string>>(
     `SELECT area, period, component, amount::VARCHAR AS amount, rule FROM payments ORDER BY area, component, period`,
   );
@@ -532,7 +513,7 @@ FROM (VALUES ('CPA01', '2015-03', 'm1', 0.8, 0.9), ('CPA01', '2015-03', 'm2', 0.
 UNION ALL SELECT 'CPA01', '2016-03', 'm' || i, 0.1, 0.9, 0 FROM range(12) r(i);
 CREATE TABLE baselines_input (cpa VARCHAR, population VARCHAR, baseline_measurable BIGINT, baseline_binary_rate DECIMAL(18,12), baseline_expected_rate DECIMAL(18,12), baseline_frequency_rate DECIMAL(18,12), _line BIGINT);
 CREATE TABLE offender_outcomes (area VARCHAR, period VARCHAR, "group" VARCHAR, measurable BOOLEAN, reoffender BOOLEAN, reoffences BIGINT, reconviction_events BIGINT, conviction_only_reoffender BOOLEAN, conviction_only_events BIGINT, ogrs DECIMAL(18,12), is_baseline BOOLEAN);
-CREATE TABLE measures (area VARCHAR, area_order INTEGER, period VARCHAR, period_start DATE, period_end DATE, status VARCHAR, measurable BIGINT, reoffenders BIGINT, reoffences BIGINT, lower_threshold DOUBLE, upper_threshold DOUBLE, binary_outcome VARCHAR, frequency_outcome VARCHAR);`);
+CREATE TABLE measures (area VARCHAR, area_order INTEGER, period VARCHAR, period_start DATE, period_end DATE, status VARCHAR, measurable BIGINT, reoffenders BIGINT, reoffences BIGINT, lower_threshold DOUBLE, upper_threshold DOUBLE, binary_outcome VARCHAR, frequency_outcome VARCHAR, is_all BOOLEAN, period_kind VARCHAR, ogrs_sum DECIMAL(38,12), baseline_measurable BIGINT, bl_b_num DECIMAL(38,12), bl_b_den DECIMAL(38,12), bl_e_num DECIMAL(38,12), bl_e_den DECIMAL(38,12), bl_f_num DECIMAL(38,24), bl_f_den DECIMAL(38,12), termination_watch BOOLEAN, threshold_source VARCHAR, threshold_missing BOOLEAN);`);
       const ctx: RunContext = {
         db,
         contract: parseContract({

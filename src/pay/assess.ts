@@ -116,7 +116,41 @@ async function readAggregates(db: Db, file: string, c: Contract): Promise<void> 
   }
 }
 
-/** Run the whole assess computation; the caller prints the result. */
+/**
+ * The assess computation on `db` (tables payments, pay_outcomes, and for tr-crc `measures`; for
+ * peterborough and doncaster `assess_outcomes`), from an aggregates CSV, without writing any file;
+ * returns the number of aggregate rows. `runAssess` writes the outputs; tests call this alone.
+ */
+export async function assessInto(db: Db, aggregates: string, c: Contract): Promise<number> {
+  checkMechanism(c);
+  await readAggregates(db, aggregates, c);
+  const rows = Number(await db.scalar('SELECT count(*) FROM agg_raw'));
+  await db.exec('pay_macros');
+  await db.exec('pay_create');
+  await db.exec('pay_assess_load', {
+    as_of: c.follow_up.as_of,
+    final_months: finalMonths(c),
+    scheme: c.scheme,
+    baseline_from: c.baseline.from,
+    baseline_to: c.baseline.to,
+    contract_areas: JSON.stringify(Object.entries(c.areas ?? {}).map(([cpa, name], ord) => ({ cpa, name, ord }))),
+    top_up: c.cohort.top_up,
+  });
+  if (c.scheme === 'tr-crc') {
+    // the measure stage's own decision and pricing queries, on the published counts
+    await db.exec('pay_assess_trcrc', { significance: c.significance.method });
+    await db.exec('measure_measures', decideParams(c));
+    await db.exec('pay_trcrc_input_run', { adjustment: c.adjustment.method });
+    await payTrcrc(db, c);
+  } else {
+    await payScheme(db, c);
+  }
+  await db.exec('pay_fee_years', feeYearParams(c));
+  await db.exec('pay_finish');
+  return rows;
+}
+
+/** Run the whole assess computation and write its outputs; the caller prints the result. */
 export async function runAssess(opts: AssessOptions): Promise<AssessResult> {
   const progress = opts.progress ?? (() => {});
   const loaded = loadContract(opts.contract);
@@ -131,47 +165,25 @@ export async function runAssess(opts: AssessOptions): Promise<AssessResult> {
   }
   const db = await Db.open({ threads: 1 });
   try {
-    progress(`reading ${opts.aggregates}`);
-    await readAggregates(db, opts.aggregates, c);
-    const rows = Number(await db.scalar('SELECT count(*) FROM agg_raw'));
-    const asOf = c.follow_up.as_of;
-    await db.exec('pay_macros');
-    await db.exec('pay_create');
-    await db.exec('pay_assess_load', {
-      as_of: asOf,
-      final_months: finalMonths(c),
-      scheme: c.scheme,
-      baseline_from: c.baseline.from,
-      baseline_to: c.baseline.to,
-      contract_areas: JSON.stringify(Object.entries(c.areas ?? {}).map(([cpa, name], ord) => ({ cpa, name, ord }))),
-      top_up: c.cohort.top_up,
-    });
-    progress('outcomes and payments');
+    progress(`reading ${opts.aggregates}; outcomes and payments`);
+    const rows = await assessInto(db, opts.aggregates, c);
     mkdirSync(opts.out, { recursive: true });
     const outcomesCsv = literal(path.join(opts.out, 'outcomes.csv'));
     if (c.scheme === 'tr-crc') {
-      // the measure stage's own decision and pricing queries, on the published counts
-      await db.exec('pay_assess_trcrc', { significance: c.significance.method });
-      await db.exec('measure_measures', decideParams(c));
-      await db.exec('pay_trcrc_input_run', { adjustment: c.adjustment.method });
-      await payTrcrc(db, c);
       await db.exec('measure_macros');
       await db.run(`COPY (${readSql('measure_measures_csv').trim().replace(/;\s*$/, '')}) TO ${outcomesCsv} (FORMAT csv, HEADER true)`);
     } else {
-      await payScheme(db, c);
       await db.run(
         `COPY (SELECT o.* EXCLUDE (_order) FROM assess_outcomes o LEFT JOIN areas a ON a.cpa = o.area
                ORDER BY coalesce(a.area_order, 2147483647), o.area, o._order, o.period)
          TO ${outcomesCsv} (FORMAT csv, HEADER true)`,
       );
     }
-    await db.exec('pay_fee_years', feeYearParams(c));
-    await db.exec('pay_finish');
     const ctx: RunContext = {
       db,
       contract: c,
       contractSha256: loaded.sha256,
-      asOf: asOf ?? '',
+      asOf: c.follow_up.as_of ?? '',
       hasBaselinesFile: false,
       outDir: opts.out,
       inputs: [
