@@ -9,7 +9,7 @@ import type { RunContext } from '../core/context.js';
 import { significanceZ } from '../measure/normal.js';
 import { feeYearParams, finalMonths, trcrcParams } from './params.js';
 import { payScheme } from './index.js';
-import { writePaymentOutputs } from './outputs.js';
+import { writeStatements } from '../statements/index.js';
 
 /**
  * `pbr assess`: outcomes and payments from published counts (an aggregates CSV) when no
@@ -179,7 +179,7 @@ export async function runAssess(opts: AssessOptions): Promise<AssessResult> {
       rejectedRows: 0,
       progress,
     };
-    await writePaymentOutputs(ctx);
+    await writeStatements(ctx);
     const outcomes = await db.allNamed<AssessRow>('pay_assess_summary');
     const total = String(await db.scalar(`SELECT CAST(coalesce(sum(amount), 0) AS DECIMAL(38,2))::VARCHAR FROM payments WHERE area <> 'ALL'`));
     return { contract: c.contract, scheme: c.scheme, out: opts.out, outcomes, total };

@@ -10,7 +10,8 @@ import { writeManifest } from '../core/manifest.js';
 import { makeProgress } from '../core/progress.js';
 import { measureWithCache } from '../measure/cache.js';
 import type { CacheWrite } from '../cache/store.js';
-import { pay, writePaymentOutputs } from '../pay/index.js';
+import { pay } from '../pay/index.js';
+import { writeStatements } from '../statements/index.js';
 import { renderReport } from '../report/index.js';
 import type { RunContext } from '../core/context.js';
 
@@ -126,7 +127,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     }
     progress.stage(3, 5, 'deciding payments and writing statements');
     await pay(ctx);
-    await writePaymentOutputs(ctx);
+    await writeStatements(ctx, { report: true, volumes: true });
     lap('pay');
     progress.stage(4, 5, 'rendering charts and report');
     await renderReport(ctx);
