@@ -18,6 +18,19 @@ export function moneyText(dec: string): string {
   return `${neg ? '-' : ''}${grouped}.${(f + '00').slice(0, 2)}`;
 }
 
+/**
+ * An exact decimal text with thousands separators, every given decimal kept but trailing zeros
+ * beyond `minPlaces` dropped: ('980000.009800', 2) -> '980,000.0098', ('3200.000000', 2) -> '3,200.00'.
+ */
+export function decimalText(dec: string, minPlaces = 2): string {
+  const neg = dec.startsWith('-');
+  const [i = '0', f = ''] = (neg ? dec.slice(1) : dec).split('.');
+  let frac = f.replace(/0+$/, '');
+  if (frac.length < minPlaces) frac = (frac + '0'.repeat(minPlaces)).slice(0, minPlaces);
+  const grouped = i.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${neg ? '-' : ''}${grouped}${frac ? `.${frac}` : ''}`;
+}
+
 /** A decimal text is below zero (not '-0.00', which DECIMAL never gives). */
 export function isNegative(dec: string): boolean {
   return dec.startsWith('-') && /[1-9]/.test(dec);
@@ -132,8 +145,8 @@ th { background: #eee; } td.num, th.num { text-align: right; white-space: nowrap
 tr { page-break-inside: avoid; } tr.total td { font-weight: bold; border-top: 1.5pt solid #000; }
 table.meta th { width: 32%; font-weight: normal; background: #f6f6f6; } .hash { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; word-break: break-all; }
 table.figures th { width: 38%; font-weight: normal; background: #f6f6f6; }
-span.ded { font-size: 8pt; } small { font-size: 8pt; }
-p.note { font-size: 8pt; color: #333; } .warn { font-weight: bold; }
+span.ded { font-size: 8pt; display: block; } small { font-size: 8pt; }
+p.note { font-size: 8pt; color: #333; } .nowrap { white-space: nowrap; } .warn { font-weight: bold; }
 p.indicative { border: 1pt dashed #000; padding: 4pt; }
 ul.files { columns: 3; font-size: 8.5pt; padding-left: 14pt; }`;
 

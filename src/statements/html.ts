@@ -6,7 +6,7 @@
  */
 import { areaAnchor, contractYearsBase, periodAnchor, periodFileName, statementBase, workbookBase } from '../core/names.js';
 import {
-  amountHtml, countText, esc, feeRoundingText, metaTable, moneyText, navLinks, page, rateText, type Meta,
+  amountHtml, amountText, countText, decimalText, esc, feeRoundingText, metaTable, moneyText, navLinks, page, rateText, type Meta,
 } from './format.js';
 import type { LineRow, StatementRow, SummaryRow, VolumeRow } from './data.js';
 
@@ -88,7 +88,7 @@ function volumesTable(bands: VolumeRow[], total?: { starts: string | null; weigh
 }
 
 function keyCell(l: LineRow): string {
-  return `${esc(l.rule)}${l.clause ? `<br><small>${esc(l.clause)}</small>` : ''}`;
+  return `${esc(l.rule)}${l.clause ? `<br>${esc(l.clause)}` : ''}`;
 }
 
 export function statementHtml(m: Meta, s: StatementRow, lines: LineRow[], bands: VolumeRow[], yearTotal?: SummaryRow): string {
@@ -114,16 +114,18 @@ export function statementHtml(m: Meta, s: StatementRow, lines: LineRow[], bands:
   if (lines.length === 0) {
     body.push(`<p>${s.status === 'interim' ? 'No line: an interim period is never paid.' : 'No payment or deduction for this period.'}</p>`);
   } else {
-    const results = lines.some((l) => l.section === 'results');
-    body.push('<table><thead><tr><th>Component</th><th>Basis</th><th>Contract key (clause)</th><th class="num">Price (GBP)</th>' +
-      `<th class="num">Exact amount</th>${results ? '<th>Payable from</th>' : ''}<th class="num">Amount (GBP)</th></tr></thead><tbody>`);
+    body.push('<table><thead><tr><th>Component and contract key</th><th>Basis</th><th class="num">Amount (GBP)</th></tr></thead><tbody>');
     for (const l of lines) {
-      body.push(`<tr><td>${esc(l.component.replace(/_/g, ' '))}</td><td>${esc(l.basis)}${l.detail ? `<br><small>${esc(l.detail)}</small>` : ''}</td>` +
-        `<td>${keyCell(l)}</td><td class="num">${l.price === null ? 'n/a' : esc(l.price)}</td>` +
-        `<td class="num">${l.exact_amount === null ? 'n/a' : esc(l.exact_amount)}</td>` +
-        `${results ? `<td>${esc(l.section === 'results' ? s.final_on ?? 'n/a' : '')}</td>` : ''}<td class="num">${amountHtml(l.amount)}</td></tr>`);
+      const facts = [
+        `price ${l.price === null ? 'n/a' : `GBP ${decimalText(l.price)}`}`,
+        `exact amount ${l.exact_amount === null ? 'n/a' : decimalText(l.exact_amount, 6)}`,
+      ];
+      if (l.section === 'results') facts.push(`payable from ${s.final_on ?? 'n/a'}`);
+      body.push(`<tr><td>${esc(l.component.replace(/_/g, ' '))}<br><small>${keyCell(l)}</small></td>` +
+        `<td>${esc(l.basis)}<br><small>${esc(facts.join('; '))}</small>${l.detail ? `<br><small>${esc(l.detail)}</small>` : ''}</td>` +
+        `<td class="num">${amountHtml(l.amount)}</td></tr>`);
     }
-    body.push(`<tr class="total"><td colspan="${results ? 6 : 5}">Total (sum of the rounded lines)</td><td class="num">${amountHtml(s.total)}</td></tr>`);
+    body.push(`<tr class="total"><td colspan="2">Total (sum of the rounded lines)</td><td class="num">${amountHtml(s.total)}</td></tr>`);
     body.push('</tbody></table>');
   }
   if (bands.length > 0) {
@@ -167,14 +169,13 @@ export function summaryHtml(
   body.push(metaTable(m, [['Area', `${areaName} (${area})`], ['Fee rounding (fee_for_service.rounding)', feeRoundingText(m.feeRounding)]]));
   body.push('<h2>By contract year</h2>');
   body.push(`<table><thead><tr><th>Contract year</th>${SUMMARY_COLUMNS.map(([, h]) => `<th class="num">${esc(h)}</th>`).join('')}` +
-    '<th class="num">Starts</th><th class="num">Weighted volume</th></tr></thead><tbody>');
+    '</tr></thead><tbody>');
   for (const r of rows) {
     const label = r.row_kind === 'contract_year'
-      ? `<a href="#${esc(yearAnchor(r.contract_year))}">${esc(r.contract_year)}</a>`
+      ? `<a href="#${esc(yearAnchor(r.contract_year))}" class="nowrap">${esc(r.year_from ?? '')}<br>to ${esc(r.year_to ?? '')}</a>`
       : r.row_kind === 'total' ? 'Total, all contract years' : esc(r.contract_year);
     body.push(`<tr${r.row_kind === 'total' ? ' class="total"' : ''}><td>${label}</td>` +
-      `${SUMMARY_COLUMNS.map(([k]) => `<td class="num">${amountHtml(r[k] as string)}</td>`).join('')}` +
-      `<td class="num">${r.starts === null ? '' : esc(countText(r.starts))}</td><td class="num">${esc(r.weighted_volume ?? '')}</td></tr>`);
+      `${SUMMARY_COLUMNS.map(([k]) => `<td class="num">${amountHtml(r[k] as string)}</td>`).join('')}</tr>`);
   }
   body.push('</tbody></table>');
   body.push(`<p class="note">${esc('Figures are sums of the rounded statement lines (GBP); the total row is the sum of every line of the area. Results payments (payment by results, including caps) belong to the contract year containing the end of their cohort period.')}</p>`);
@@ -185,8 +186,8 @@ export function summaryHtml(
     const title = r.row_kind === 'contract_year' ? `Contract year ${r.year_from} to ${r.year_to}` : 'Outside contract years';
     body.push(`<h2 id="${esc(r.row_kind === 'contract_year' ? yearAnchor(r.contract_year) : 'outside')}">${esc(title)}</h2>`);
     if (r.row_kind === 'contract_year') {
-      body.push(`<p>Net ${amountHtml(r.net)} (fees ${amountHtml(r.fee_for_service)}, service credits ${amountHtml(r.service_credit)}, ` +
-        `volume reconciliation ${amountHtml(r.volume_reconciliation)}, results ${amountHtml(r.results)}).</p>`);
+      body.push(`<p>${esc(`Net ${amountText(r.net)}: fees ${amountText(r.fee_for_service)}, service credits ${amountText(r.service_credit)}, ` +
+        `volume reconciliation ${amountText(r.volume_reconciliation)}, results ${amountText(r.results)}.`)}</p>`);
       const bands = volumes.filter((v) => v.contract_year === r.contract_year);
       body.push('<h3>Volume by band</h3>');
       body.push(bands.length > 0
