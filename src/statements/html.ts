@@ -150,6 +150,18 @@ function statementList(list: StatementRow[]): string {
     .join('')}</ul>`;
 }
 
+/** A year's statements grouped: monthly fee statements, the volume reconciliation, results periods. */
+function statementGroups(list: StatementRow[]): string {
+  const monthly = list.filter((s) => s.section === 'fee' && !s.period.includes('/'));
+  const yearly = list.filter((s) => s.section === 'fee' && s.period.includes('/'));
+  const results = list.filter((s) => s.section === 'results');
+  const out: string[] = [];
+  if (monthly.length > 0) out.push(`<h3>Monthly statements</h3>${statementList(monthly)}`);
+  if (yearly.length > 0) out.push(`<h3>Volume reconciliation statement</h3>${statementList(yearly)}`);
+  if (results.length > 0) out.push(`<h3>Results statements</h3>${statementList(results)}`);
+  return out.join('\n');
+}
+
 const SUMMARY_COLUMNS: [keyof SummaryRow, string][] = [
   ['fee_for_service', 'Fee for service'],
   ['service_credit', 'Service credits'],
@@ -179,27 +191,22 @@ export function summaryHtml(
   }
   body.push('</tbody></table>');
   body.push(`<p class="note">${esc('Figures are sums of the rounded statement lines (GBP); the total row is the sum of every line of the area. Results payments (payment by results, including caps) belong to the contract year containing the end of their cohort period.')}</p>`);
-  for (const r of rows.filter((x) => x.row_kind !== 'total')) {
-    const inYear = r.row_kind === 'contract_year'
-      ? statements.filter((s) => s.contract_years.includes(r.contract_year))
-      : statements.filter((s) => s.contract_years.length === 0);
-    const title = r.row_kind === 'contract_year' ? `Contract year ${r.year_from} to ${r.year_to}` : 'Outside contract years';
-    body.push(`<h2 id="${esc(r.row_kind === 'contract_year' ? yearAnchor(r.contract_year) : 'outside')}">${esc(title)}</h2>`);
-    if (r.row_kind === 'contract_year') {
-      body.push(`<p>${esc(`Net ${amountText(r.net)}: fees ${amountText(r.fee_for_service)}, service credits ${amountText(r.service_credit)}, ` +
-        `volume reconciliation ${amountText(r.volume_reconciliation)}, results ${amountText(r.results)}.`)}</p>`);
-      const bands = volumes.filter((v) => v.contract_year === r.contract_year);
-      body.push('<h3>Volume by band</h3>');
-      body.push(bands.length > 0
-        ? volumesTable(bands, { starts: r.starts, weighted: r.weighted_volume, low: r.volume_low, high: r.volume_high })
-        : `<p>No counted start in this contract year (expected range ${esc(r.volume_low ?? 'n/a')} to ${esc(r.volume_high ?? 'n/a')}).</p>`);
-    }
-    const monthly = inYear.filter((s) => s.section === 'fee' && !s.period.includes('/'));
-    const yearly = inYear.filter((s) => s.section === 'fee' && s.period.includes('/'));
-    const results = inYear.filter((s) => s.section === 'results');
-    if (monthly.length > 0) body.push(`<h3>Monthly statements</h3>${statementList(monthly)}`);
-    if (yearly.length > 0) body.push(`<h3>Volume reconciliation statement</h3>${statementList(yearly)}`);
-    if (results.length > 0) body.push(`<h3>Results statements (cohort periods ending in this year)</h3>${statementList(results)}`);
+  for (const r of rows.filter((x) => x.row_kind === 'contract_year')) {
+    body.push(`<h2 id="${esc(yearAnchor(r.contract_year))}">${esc(`Contract year ${r.year_from} to ${r.year_to}`)}</h2>`);
+    body.push(`<p>${esc(`Net ${amountText(r.net)}: fees ${amountText(r.fee_for_service)}, service credits ${amountText(r.service_credit)}, ` +
+      `volume reconciliation ${amountText(r.volume_reconciliation)}, results ${amountText(r.results)}.`)}</p>`);
+    const bands = volumes.filter((v) => v.contract_year === r.contract_year);
+    body.push('<h3>Volume by band</h3>');
+    body.push(bands.length > 0
+      ? volumesTable(bands, { starts: r.starts, weighted: r.weighted_volume, low: r.volume_low, high: r.volume_high })
+      : `<p>No counted start in this contract year (expected range ${esc(r.volume_low ?? 'n/a')} to ${esc(r.volume_high ?? 'n/a')}).</p>`);
+    body.push(statementGroups(statements.filter((s) => s.contract_years.includes(r.contract_year))));
+  }
+  // statements in no contract year (results periods ending outside every year, for instance)
+  const outside = statements.filter((s) => s.contract_years.length === 0);
+  if (outside.length > 0) {
+    body.push('<h2 id="outside">Outside contract years</h2>');
+    body.push(statementGroups(outside));
   }
   if (!rows.some((r) => r.row_kind === 'contract_year')) body.push('<p>The contract lists no contract year for this area (no fee for service).</p>');
   return page(`Contract-year summary ${area} - ${m.contract}`, body.join('\n'));
