@@ -37,7 +37,11 @@ function statusText(s: StatementRow): string {
   return 'final';
 }
 
-function figuresHtml(s: StatementRow): string {
+/**
+ * The figures behind a results period. tr-crc shows every row ('n/a' where a figure is missing);
+ * the comparison-group schemes show the rows their mechanism fills.
+ */
+function figuresHtml(m: Meta, s: StatementRow): string {
   const rows: [string, string][] = [
     ['Measurable offenders (n)', countText(s.n)],
     ['Reoffenders (r)', countText(s.r)],
@@ -62,7 +66,8 @@ function figuresHtml(s: StatementRow): string {
     rows.push(['Termination watch', s.termination_watch ? 'flagged (moves no money)' : 'not flagged']);
   }
   rows.push([s.status === 'final' ? 'Payable from' : 'Becomes final (payable from)', s.final_on ?? 'n/a']);
-  return `<table class="figures">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
+  const shown = m.scheme === 'tr-crc' ? rows : rows.filter(([k, v]) => v !== 'n/a' || k.startsWith('Binary outcome'));
+  return `<table class="figures">${shown.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
 }
 
 function indicativeHtml(s: StatementRow): string {
@@ -106,7 +111,7 @@ export function statementHtml(m: Meta, s: StatementRow, lines: LineRow[], bands:
   body.push(metaTable(m, meta));
   if (s.has_outcome) {
     body.push('<h2>How the result was decided</h2>');
-    body.push(figuresHtml(s));
+    body.push(figuresHtml(m, s));
     if (s.summary) body.push(`<p>${esc(s.summary)}</p>`);
     body.push(indicativeHtml(s));
   }
