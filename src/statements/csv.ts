@@ -56,7 +56,7 @@ export function statementCsv(m: Meta, s: StatementRow, lines: LineRow[], bands: 
     const interim = s.status === 'interim' && s.indicative_amount !== null;
     const indicative = interim ? `; indicative amount ${s.indicative_amount}, not payable: interim until ${s.final_on ?? 'n/a'}` : '';
     out += record({
-      ...head, ...figures(s), component: 'outcome', basis: `${s.outcome ?? 'none'}: ${s.summary ?? ''}${indicative}`,
+      ...head, ...figures(s), component: 'outcome', basis: `${s.outcome ?? 'none'}${s.summary ? `: ${s.summary}` : ''}${indicative}`,
       indicative_amount: interim ? num(s.indicative_amount) : null,
     });
   }

@@ -99,7 +99,8 @@ function keyCell(l: LineRow): string {
 export function statementHtml(m: Meta, s: StatementRow, lines: LineRow[], bands: VolumeRow[], yearTotal?: SummaryRow): string {
   const dates = s.period_start && s.period_end ? `${s.period_start} to ${s.period_end}` : 'n/a';
   const extra: [string, string][] = [];
-  if (m.hasReport && s.has_outcome) extra.push([`Report: ${s.period}`, `../report.html#${periodAnchor(s.period)}`]);
+  // the report has a section or row per cohort (and annual) period; a whole pilot is in the area's section
+  if (m.hasReport && s.has_outcome && s.period_kind !== 'pilot') extra.push([`Report: ${s.period}`, `../report.html#${periodAnchor(s.period)}`]);
   const body: string[] = [areaLinks(m, s.area, extra)];
   body.push(`<h1>Payment statement: ${esc(s.area_name)} (${esc(s.area)}), ${esc(s.period)}</h1>`);
   const meta: [string, string][] = [
