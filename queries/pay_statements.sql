@@ -44,4 +44,7 @@ FROM k LEFT JOIN pay_outcomes o ON o.area = k.area AND o.period = k.period
 LEFT JOIN t ON t.area = k.area AND t.period = k.period
 LEFT JOIN yl ON yl.area = k.area AND yl.period = k.period
 LEFT JOIN areas a ON a.cpa = k.area
-ORDER BY k.area_order, k.area, k.section DESC, k.period_start NULLS LAST, k.period;
+-- by end date; a longer period ending on the same day (a whole pilot, an annual top-up period, a
+-- contract year after its last month) comes after the shorter ones inside it; a whole pilot last
+ORDER BY k.area_order, k.area, k.section DESC, coalesce(o.period_kind = 'pilot', false), k.period_end NULLS LAST,
+  k.period_start DESC, k.period;
