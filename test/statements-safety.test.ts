@@ -6,7 +6,7 @@ import type { RunContext } from '../src/core/context.js';
 import type { ContractInput } from '../src/contract/schema.js';
 import { statementBase } from '../src/core/names.js';
 import { writeStatements } from '../src/statements/index.js';
-import { payFixture } from './helpers/feeFixture.js';
+import { MEASURES_DDL, payFixture } from './helpers/feeFixture.js';
 import { parseCsv } from './helpers/csvRead.js';
 
 /**
@@ -34,10 +34,7 @@ FROM (VALUES ${AREAS.map((a, i) => `(${q(i === 0 ? '=1+1' : `s${i}`)}, ${q(a)})`
 CREATE TABLE service_levels (cpa VARCHAR, month VARCHAR, measure VARCHAR, achieved DECIMAL(18,12), target DECIMAL(18,12), _line BIGINT);
 CREATE TABLE baselines_input (cpa VARCHAR, population VARCHAR, baseline_measurable BIGINT, baseline_binary_rate DECIMAL(18,12), baseline_expected_rate DECIMAL(18,12), baseline_frequency_rate DECIMAL(18,12), _line BIGINT);
 CREATE TABLE offender_outcomes (area VARCHAR, period VARCHAR, "group" VARCHAR, measurable BOOLEAN, reoffender BOOLEAN, reoffences BIGINT, reconviction_events BIGINT, conviction_only_reoffender BOOLEAN, conviction_only_events BIGINT, ogrs DECIMAL(18,12), is_baseline BOOLEAN);
-CREATE TABLE measures (population VARCHAR, area VARCHAR, area_order INTEGER, is_all BOOLEAN, period VARCHAR, period_start DATE, period_end DATE, status VARCHAR,
-  eligible BIGINT, measurable BIGINT, reoffenders BIGINT, reoffences BIGINT, binary_rate DOUBLE, frequency_rate DOUBLE, reoffences_per_100 DOUBLE,
-  reconviction_events_per_100 DOUBLE, expected_rate DOUBLE, baseline_measurable BIGINT, baseline_binary_rate DOUBLE, baseline_expected_rate DOUBLE,
-  baseline_frequency_rate DOUBLE, adjusted_binary_rate DOUBLE, lower_threshold DOUBLE, upper_threshold DOUBLE, binary_outcome VARCHAR, frequency_outcome VARCHAR);
+${MEASURES_DDL}
 `;
 
 // a results deduction of the first area, as the mechanism writes it: its basis starts with '-('

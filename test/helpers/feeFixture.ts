@@ -40,6 +40,20 @@ export const FEE_CONTRACT: ContractInput = {
   areas: { CPA01: 'Area One', CPA02: 'Area Two', CPA03: 'Area Three', CPA04: 'Area Four' },
 };
 
+/**
+ * An empty `measures` table with the columns the pay stage reads (the measure stage's table,
+ * docs/internals.md): tr-crc and comparison schemes find no period to pay, so only fee lines arise.
+ */
+export const MEASURES_DDL = `CREATE TABLE measures (population VARCHAR, area VARCHAR, area_order INTEGER, is_all BOOLEAN, period VARCHAR,
+  period_start DATE, period_end DATE, status VARCHAR, period_kind VARCHAR, eligible BIGINT, measurable BIGINT, reoffenders BIGINT,
+  reoffences BIGINT, reconviction_events BIGINT, binary_rate DOUBLE, frequency_rate DOUBLE, reoffences_per_100 DOUBLE,
+  reconviction_events_per_100 DOUBLE, expected_rate DOUBLE, baseline_measurable BIGINT, baseline_binary_rate DOUBLE,
+  baseline_expected_rate DOUBLE, baseline_frequency_rate DOUBLE, adjusted_binary_rate DOUBLE, lower_threshold DOUBLE,
+  upper_threshold DOUBLE, binary_outcome VARCHAR, frequency_outcome VARCHAR, ogrs_sum DECIMAL(38,12),
+  baseline_reoffenders BIGINT, baseline_reoffences BIGINT, baseline_ogrs_sum DECIMAL(38,12), termination_watch BOOLEAN,
+  threshold_source VARCHAR, threshold_missing BOOLEAN, bl_b_num DECIMAL(38,12), bl_b_den DECIMAL(38,12),
+  bl_e_num DECIMAL(38,12), bl_e_den DECIMAL(38,12), bl_f_num DECIMAL(38,24), bl_f_den DECIMAL(38,12));`;
+
 export const FEE_TABLES = `
 CREATE TABLE areas AS SELECT * FROM (VALUES ('CPA01', 'Area One', 1), ('CPA02', 'Area Two', 2), ('CPA03', 'Area Three', 3), ('CPA04', 'Area Four', 4)) t(cpa, name, area_order);
 CREATE TABLE cohort AS SELECT person_id, CAST(dob AS DATE) AS date_of_birth, 'M' AS sex, true AS pnc_matched, 'treatment' AS "group", 0::BIGINT AS _line
@@ -69,10 +83,7 @@ FROM (VALUES
 ) t(cpa, month, measure, achieved, target);
 CREATE TABLE baselines_input (cpa VARCHAR, population VARCHAR, baseline_measurable BIGINT, baseline_binary_rate DECIMAL(18,12), baseline_expected_rate DECIMAL(18,12), baseline_frequency_rate DECIMAL(18,12), _line BIGINT);
 CREATE TABLE offender_outcomes (area VARCHAR, period VARCHAR, "group" VARCHAR, measurable BOOLEAN, reoffender BOOLEAN, reoffences BIGINT, reconviction_events BIGINT, conviction_only_reoffender BOOLEAN, conviction_only_events BIGINT, ogrs DECIMAL(18,12), is_baseline BOOLEAN);
-CREATE TABLE measures (population VARCHAR, area VARCHAR, area_order INTEGER, is_all BOOLEAN, period VARCHAR, period_start DATE, period_end DATE, status VARCHAR,
-  eligible BIGINT, measurable BIGINT, reoffenders BIGINT, reoffences BIGINT, binary_rate DOUBLE, frequency_rate DOUBLE, reoffences_per_100 DOUBLE,
-  reconviction_events_per_100 DOUBLE, expected_rate DOUBLE, baseline_measurable BIGINT, baseline_binary_rate DOUBLE, baseline_expected_rate DOUBLE,
-  baseline_frequency_rate DOUBLE, adjusted_binary_rate DOUBLE, lower_threshold DOUBLE, upper_threshold DOUBLE, binary_outcome VARCHAR, frequency_outcome VARCHAR);
+${MEASURES_DDL}
 `;
 
 
