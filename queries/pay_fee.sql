@@ -11,8 +11,9 @@
 --   `pay_fee_classify(allocation, min_age)` (every start with its band and, when it does not count,
 --   why), which volumes_starts.sql reads to write volumes.csv.
 -- `price` of a line: the contract year's price after the learning-curve discount (fee_for_service),
--- the unit price (volume_reconciliation), NULL for service credits (a share, not a price);
--- `exact_amount` the amount before rounding; both decimal text with 6 places.
+-- the unit price (volume_reconciliation), NULL for service credits (a share, not a price), as plain
+-- decimal text (at most 6 places, no trailing zeros); `exact_amount` the amount before rounding,
+-- decimal text with 6 places.
 -- Rules and the choices where method.md is silent:
 --   * Volume: starts of $allocation, not em_only, aged >= $min_age on start_date (completed years;
 --     29 February birthdays on 1 March in common years), of a start_type listed in a band. Every
@@ -42,6 +43,8 @@
 --     without a fee get no credit. No lines when service_credit_rate is 0.
 CREATE OR REPLACE MACRO fee_txt6(a) AS
   CAST(CAST(qunits(a, 1000000) AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(38,6))::VARCHAR;
+-- a price as plain decimal text, at most 6 places, no trailing zeros (1176000, 980000.0098)
+CREATE OR REPLACE MACRO fee_price_txt(a) AS rtrim(rtrim(fee_txt6(a), '0'), '.');
 CREATE OR REPLACE TEMP TABLE pay_bands AS
 SELECT band_idx, start_type, max_len, weight_txt
 FROM (SELECT unnest(from_json($bands,
@@ -129,7 +132,7 @@ SELECT e.area, e.month, 'fee_for_service',
   CASE WHEN $rounding = 'balance-last-month' AND e.is_last
     THEN 'balance of the year; one twelfth' || CASE WHEN e.covered = e.dim THEN '' ELSE ' pro rata' END || ' would be ' || qfix(e.fee, 6)
     ELSE 'exact amount ' || qfix(e.fee, 6) END,
-  fee_txt6(e.price_y),
+  fee_price_txt(e.price_y),
   CASE WHEN $rounding = 'balance-last-month' AND e.is_last THEN fee_txt6(qdec(b.year_total - b.earlier)) ELSE fee_txt6(e.fee) END
 FROM pay_fee_exact e JOIN pay_fee_balance b ON b.area = e.area AND b.idx = e.idx;
 INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail, price, exact_amount)
@@ -158,7 +161,7 @@ SELECT area, year_label, 'volume_reconciliation',
   area_order, y_from, y_to, CASE WHEN y_to > CAST($as_of AS DATE) THEN 'provisional' ELSE 'final' END,
   'fee', 1, year_label,
   'unrounded: W = ' || qfix(wq, 6) || ', unit = ' || qfix(unit, 6) || '; exact amount ' || qfix(exact, 6),
-  fee_txt6(unit), fee_txt6(exact)
+  fee_price_txt(unit), fee_txt6(exact)
 FROM x;
 INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail, price, exact_amount)
 WITH fm AS (

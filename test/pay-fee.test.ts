@@ -99,13 +99,13 @@ describe('fee for service', () => {
   it('gives each fee line its price after the discount and its exact amount (6 places)', () => {
     // year 2 of CPA01: price 1,200,000 x 0.98 = 1,176,000; a month is 98,000 exactly
     const l = of('CPA01', 'fee_for_service').find((x) => x.period === '2016-05')!;
-    expect(l.price).toBe('1176000.000000');
+    expect(l.price).toBe('1176000');
     expect(l.exact_amount).toBe('98000.000000');
     // CPA02: 1,000,000.02 / 12 = 83,333.335 exactly
     expect(of('CPA02', 'fee_for_service')[0]!.exact_amount).toBe('83333.335000');
     // reconciliation: unit 480,000, exact 624,000; service credits have no price
     const r = of('CPA01', 'volume_reconciliation').find((x) => x.period === '2015-02-01/2016-01-31')!;
-    expect([r.price, r.exact_amount]).toEqual(['480000.000000', '624000.000000']);
+    expect([r.price, r.exact_amount]).toEqual(['480000', '624000.000000']);
     const c = of('CPA01', 'service_credit').find((x) => x.period === '2015-03')!;
     expect([c.price, c.exact_amount]).toEqual([null, '-500.000000']);
   });

@@ -48,7 +48,7 @@ VALUES
 INSERT INTO payments (area, period, component, basis, amount, rule, area_order, period_start, period_end, status, section, line_order, year_label, detail, price, exact_amount)
 VALUES
   ('CPA01', '2015Q4', 'binary_payment', '(50.0% - 47.0%) x 200 offenders x GBP 3,200.00: baseline minus adjusted', 19200.00, 'payments.binary_price',
-   1, DATE '2015-10-01', DATE '2015-12-31', 'final', 'results', 1, '2015-02-01/2016-01-31', NULL, '3200.000000', '19200.000000'),
+   1, DATE '2015-10-01', DATE '2015-12-31', 'final', 'results', 1, '2015-02-01/2016-01-31', NULL, '3200', '19200.000000'),
   ('CPA02', '2015Q4', 'binary_deduction', '-(52.0% - 50.0%) x 10 offenders x GBP 3,200.00: adjusted minus baseline', -640.00, 'payments.deduction_price',
    2, DATE '2015-10-01', DATE '2015-12-31', 'final', 'results', 2, '2015-01-01/2015-12-31', NULL, NULL, NULL);
 `;
@@ -100,7 +100,7 @@ describe('statements', () => {
       .toEqual(['0.450000', '0.500000', '0.520000', '0.470000', '0.500000']);
     expect([line.lower_threshold, line.upper_threshold, line.binary_outcome]).toEqual(['0.480000', '0.520000', 'payment']);
     expect(line.adjustment).toBe('a = b - (e - B_e) = 45.0% - (50.0% - 52.0%) = 47.0%');
-    expect([line.price, line.exact_amount, line.amount]).toEqual(['3200.000000', '19200.000000', '19200.00']);
+    expect([line.price, line.exact_amount, line.amount]).toEqual(['3200', '19200.000000', '19200.00']);
     expect([line.rule, line.clause, line.payable_from]).toEqual(['payments.binary_price', 'Schedule 4, para 2.3', '2017-06-30']);
     expect(rows.find((r) => r.component === 'total')!.amount).toBe('19200.00');
   });
