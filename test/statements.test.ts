@@ -78,7 +78,7 @@ describe('statements', () => {
     expect(html).toContain('<th>Observed binary rate (b = r / n)</th><td>0.450000 (45.0%)</td>');
     expect(html).toContain('<th>Expected rate of this cohort (e, mean OGRS)</th><td>0.500000 (50.0%)</td>');
     expect(html).toContain('<th>Expected rate of the baseline (B_e)</th><td>0.520000 (52.0%)</td>');
-    expect(html).toContain('a = b - (e - B_e) = 45.0% - (50.0% - 52.0%) = 47.0% (0.470000 (47.0%))');
+    expect(html).toContain('a = b - (e - B_e) = 45.0% - (50.0% - 52.0%) = 47.0% (a = 0.470000)');
     expect(html).toContain('<th>Baseline binary rate (B)</th><td>0.500000 (50.0%)</td>');
     expect(html).toContain('<th>Thresholds (baseline-band)</th><td>lower 0.480000 (48.0%), upper 0.520000 (52.0%)</td>');
     expect(html).toContain('payment: a 47.0% is below the lower threshold 48.0%');

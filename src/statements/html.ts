@@ -49,7 +49,7 @@ function figuresHtml(m: Meta, s: StatementRow): string {
     ['Observed binary rate (b = r / n)', rateText(s.binary_rate)],
     ['Expected rate of this cohort (e, mean OGRS)', rateText(s.expected_rate)],
     ['Expected rate of the baseline (B_e)', rateText(s.baseline_expected_rate)],
-    ['Adjusted binary rate (a)', s.adjustment_text ? `${s.adjustment_text} (${rateText(s.adjusted_rate)})` : rateText(s.adjusted_rate)],
+    ['Adjusted binary rate (a)', s.adjustment_text ? `${s.adjustment_text} (a = ${s.adjusted_rate ?? 'n/a'})` : rateText(s.adjusted_rate)],
     ['Baseline binary rate (B)', rateText(s.baseline_rate)],
     [
       `Thresholds${s.threshold_source ? ` (${s.threshold_source})` : ''}`,
