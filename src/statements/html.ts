@@ -42,14 +42,17 @@ function statusText(s: StatementRow): string {
  * the comparison-group schemes show the rows their mechanism fills.
  */
 function figuresHtml(m: Meta, s: StatementRow): string {
+  const trcrc = m.scheme === 'tr-crc';
+  const pb = m.scheme === 'peterborough';
+  const comparison = s.adjustment_text ? `${s.adjustment_text}${s.adjusted_rate !== null ? ` (a = ${s.adjusted_rate})` : ''}` : rateText(s.adjusted_rate);
   const rows: [string, string][] = [
-    ['Measurable offenders (n)', countText(s.n)],
+    [pb ? 'Treatment offenders (n)' : 'Measurable offenders (n)', countText(s.n)],
     ['Reoffenders (r)', countText(s.r)],
-    ['Reoffences counted (k)', countText(s.k)],
+    [pb ? 'Treatment reconviction events (k)' : 'Reoffences counted (k)', countText(s.k)],
     ['Observed binary rate (b = r / n)', rateText(s.binary_rate)],
     ['Expected rate of this cohort (e, mean OGRS)', rateText(s.expected_rate)],
     ['Expected rate of the baseline (B_e)', rateText(s.baseline_expected_rate)],
-    ['Adjusted binary rate (a)', s.adjustment_text ? `${s.adjustment_text} (a = ${s.adjusted_rate ?? 'n/a'})` : rateText(s.adjusted_rate)],
+    [trcrc ? 'Adjusted binary rate (a)' : 'The comparison', comparison],
     ['Baseline binary rate (B)', rateText(s.baseline_rate)],
     [
       `Thresholds${s.threshold_source ? ` (${s.threshold_source})` : ''}`,
@@ -57,7 +60,7 @@ function figuresHtml(m: Meta, s: StatementRow): string {
         ? 'n/a'
         : `lower ${rateText(s.lower_threshold)}, upper ${rateText(s.upper_threshold)}`,
     ],
-    ['Binary outcome and why', `${s.outcome ?? 'none'}${s.reason_text ? `: ${s.reason_text}` : ''}`],
+    [trcrc ? 'Binary outcome and why' : 'Outcome and why', `${s.outcome ?? 'none'}${s.reason_text ? `: ${s.reason_text}` : ''}`],
     ['Reoffences per reoffender (f = k / r)', s.frequency_rate ?? 'n/a'],
     ['Baseline reoffences per reoffender (B_f)', s.baseline_frequency_rate ?? 'n/a'],
     ['Frequency outcome', s.frequency_outcome ?? 'n/a'],
@@ -66,7 +69,7 @@ function figuresHtml(m: Meta, s: StatementRow): string {
     rows.push(['Termination watch', s.termination_watch ? 'flagged (moves no money)' : 'not flagged']);
   }
   rows.push([s.status === 'final' ? 'Payable from' : 'Becomes final (payable from)', s.final_on ?? 'n/a']);
-  const shown = m.scheme === 'tr-crc' ? rows : rows.filter(([k, v]) => v !== 'n/a' || k.startsWith('Binary outcome'));
+  const shown = trcrc ? rows : rows.filter(([k, v]) => v !== 'n/a' || k === 'Outcome and why');
   return `<table class="figures">${shown.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
 }
 
