@@ -97,11 +97,13 @@ export interface StatementData {
   volumes: VolumeRow[];
 }
 
+/** The key of a statement (area and period) in the maps below. */
 export function key(area: string, period: string): string {
   return `${area}\u0000${period}`;
 }
 
-function groupBy<T>(rows: T[], k: (r: T) => string): Map<string, T[]> {
+/** Rows grouped by a key, each group in the rows' order. */
+export function groupBy<T>(rows: T[], k: (r: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const r of rows) {
     const kk = k(r);
@@ -111,8 +113,6 @@ function groupBy<T>(rows: T[], k: (r: T) => string): Map<string, T[]> {
   }
   return out;
 }
-
-export { groupBy };
 
 /** The contract's bands and clauses as the statement queries bind them (JSON lists). */
 export function statementParams(c: Contract): { bands: string; clauses: string } {
@@ -128,6 +128,7 @@ export function statementParams(c: Contract): { bands: string; clauses: string }
   return { bands: JSON.stringify(bands), clauses: JSON.stringify(clauses) };
 }
 
+/** Every row the statement writers show, in display order (a few thousand rows: no person-level data). */
 export async function loadStatementData(db: Db, c: Contract): Promise<StatementData> {
   const p = statementParams(c);
   await db.exec('statements_prepare', { bands: p.bands });
