@@ -1,7 +1,6 @@
-import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import type { RunContext } from '../core/context.js';
-import { PERSON_LEVEL_FILE_MODE } from '../core/personLevel.js';
+import { ownerOnly } from '../core/personLevel.js';
 import { literal } from '../db/duckdb.js';
 import { readSql } from '../db/sql.js';
 
@@ -19,6 +18,6 @@ export async function writeVolumesCsv(ctx: RunContext): Promise<string> {
     allocation: ctx.contract.population.allocation,
     min_age: ctx.contract.population.min_age,
   });
-  chmodSync(file, PERSON_LEVEL_FILE_MODE);
+  ownerOnly(file);
   return file;
 }
