@@ -13,7 +13,8 @@ import { parseContract } from '../src/contract/load.js';
 import type { RunContext } from '../src/core/context.js';
 import { loadDataset } from '../src/validate/load.js';
 import { measure, writeMeasureCsvs } from '../src/measure/index.js';
-import { pay, writePaymentOutputs } from '../src/pay/index.js';
+import { pay } from '../src/pay/index.js';
+import { writeStatements } from '../src/statements/index.js';
 import { runAssess } from '../src/pay/assess.js';
 import { synthesize } from '../src/synth/generate.js';
 
@@ -48,7 +49,7 @@ beforeAll(async () => {
     await measure(ctx);
     await writeMeasureCsvs(ctx);
     await pay(ctx);
-    await writePaymentOutputs(ctx);
+    await writeStatements(ctx);
   } finally {
     db.close();
   }

@@ -10,7 +10,7 @@ import { checkMechanism, decideParams } from '../measure/rules.js';
 import { readSql } from '../db/sql.js';
 import { feeYearParams, finalMonths } from './params.js';
 import { payScheme, payTrcrc } from './index.js';
-import { writePaymentOutputs } from './outputs.js';
+import { writeStatements } from '../statements/index.js';
 
 /**
  * `pbr assess`: outcomes and payments from published counts (an aggregates CSV) when no
@@ -201,7 +201,7 @@ export async function runAssess(opts: AssessOptions): Promise<AssessResult> {
       rejectedRows: 0,
       progress,
     };
-    await writePaymentOutputs(ctx);
+    await writeStatements(ctx);
     const outcomes = await db.allNamed<AssessRow>('pay_assess_summary');
     const total = String(await db.scalar(`SELECT CAST(coalesce(sum(amount), 0) AS DECIMAL(38,2))::VARCHAR FROM payments WHERE area <> 'ALL'`));
     return { contract: c.contract, scheme: c.scheme, out: opts.out, outcomes, total };

@@ -4,8 +4,6 @@ import type { Contract } from '../contract/schema.js';
 import { InputError } from '../errors.js';
 import { doncasterParams, feeParams, feeYearParams, peterboroughParams, trcrcParams } from './params.js';
 
-export { writePaymentOutputs } from './outputs.js';
-
 /**
  * Payments (method.md sections 8-10) for `pbr run`: creates table `payments` (one row per
  * statement line: area, period, component, basis, amount DECIMAL(38,2), rule + sort/helper columns,

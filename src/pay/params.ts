@@ -58,6 +58,7 @@ export function feeParams(c: Contract, asOf: string): Params {
     discount: decText(f.learning_curve_discount),
     credit_rate: decText(f.service_credit_rate)!,
     credit_cap: decText(f.service_credit_cap),
+    rounding: f.rounding,
   };
 }
 

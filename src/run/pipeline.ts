@@ -12,7 +12,8 @@ import { makeProgress } from '../core/progress.js';
 import { measureWithCache } from '../measure/cache.js';
 import { cacheLimits, cacheRoot, pruneCache, releaseCacheUses, takeCacheNotes, type CacheWrite } from '../cache/store.js';
 import { missingThresholds } from '../measure/index.js';
-import { pay, writePaymentOutputs } from '../pay/index.js';
+import { pay } from '../pay/index.js';
+import { writeStatements } from '../statements/index.js';
 import { renderReport } from '../report/index.js';
 import type { RunContext } from '../core/context.js';
 
@@ -159,7 +160,7 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     }
     progress.stage(3, 5, 'deciding payments and writing statements');
     await pay(ctx);
-    await writePaymentOutputs(ctx);
+    await writeStatements(ctx, { report: true, volumes: true });
     lap('pay');
     progress.stage(4, 5, 'rendering charts and report');
     await renderReport(ctx, { png: opts.png, focus: opts.focus });

@@ -1,0 +1,30 @@
+-- name: volumes_starts
+-- params: $allocation (VARCHAR), $min_age (INTEGER); needs pay_fee_classify and pay_bands
+--   (pay_fee.sql), pay_years_priced, safe_cell (output_macros.sql)
+-- returns: the rows of volumes.csv, every start of the starts table once per contract year it counts
+--   in (normally one), or once with the reason it does not count: allocation, EM-only, no cohort row,
+--   age, a type in no band (pay_fee.sql), then 'area has no contract years' or 'outside every contract
+--   year of its area'. A start of a listed type that no band fits counts with weight 0 and says so.
+--   `counted` true exactly for the starts behind fee_volumes, so the weights of a contract year's
+--   rows sum to its weighted volume. Text columns through safe_cell; sorted by area, date, start.
+WITH c AS (
+  SELECT f.*, b.weight_txt FROM pay_fee_classify($allocation, $min_age) f
+  LEFT JOIN pay_bands b ON b.band_idx = f.band_idx),
+has_years AS (SELECT DISTINCT area FROM pay_years_priced)
+SELECT safe_cell(c.start_id) AS start_id, safe_cell(c.cpa) AS area,
+  strftime(c.start_date, '%Y-%m-%d') AS start_date, strftime(c.start_date, '%Y-%m') AS month,
+  safe_cell(c.start_type) AS start_type, c.sentence_length_days,
+  y.year_label IS NOT NULL AS counted,
+  CASE WHEN y.year_label IS NOT NULL THEN c.band_idx + 1 END AS band,
+  CASE WHEN y.year_label IS NOT NULL THEN coalesce(c.weight_txt, '0') END AS weight,
+  y.year_label AS contract_year,
+  safe_cell(CASE
+    WHEN c.excluded IS NOT NULL THEN c.excluded
+    WHEN y.year_label IS NULL AND h.area IS NULL THEN 'area has no contract years'
+    WHEN y.year_label IS NULL THEN 'outside every contract year of its area'
+    WHEN c.band_idx IS NULL THEN 'no band fits the length: counted with weight 0'
+  END) AS reason
+FROM c LEFT JOIN pay_years_priced y
+  ON c.excluded IS NULL AND y.area = c.cpa AND c.start_date BETWEEN y.y_from AND y.y_to
+LEFT JOIN has_years h ON h.area = c.cpa
+ORDER BY c.cpa, c.start_date, c.start_id, y.y_from
