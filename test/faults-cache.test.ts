@@ -175,49 +175,59 @@ describe('whole runs sharing a damaged, pruned and raced cache', () => {
   let cache: string;
   let reference: string;
   const env = () => ({ PBR_CACHE: 'on', PBR_CACHE_DIR: cache });
-  const args = (out: string) => ['run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', out];
+  const args = (out: string, asOf = '2025-10-31') => ['run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', out, '--as-of', asOf];
+  const entry = (kind: string) => path.join(cache, readdirSync(cache).find((n) => n.startsWith(`${kind}-`))!);
   beforeAll(() => {
     data = tmp('data');
     cpSync(path.join(FIXTURES_DIR, 'hand'), data, { recursive: true });
     cache = tmp('cache');
-    // the reference run fills the cache (a cached run writes the bytes of an uncached one: test/cache-measure.test.ts)
+    // the reference run stores its outputs (a cached run writes the bytes of an uncached one:
+    // test/cache-run.test.ts); a second run of the same inputs with another as_of stores their
+    // validated tables too
     reference = path.join(tmp('reference'), 'run');
     expect(pbr(['--quiet', ...args(reference)], { env: env() }).status).toBe(0);
+    expect(pbr(['--quiet', ...args(path.join(tmp('other'), 'run'), '2025-09-30')], { env: env() }).status).toBe(0);
   });
 
   it('a run reading the cache is not disturbed when another process clears or prunes it', async () => {
     const out = path.join(tmp('raced'), 'run');
-    const reader = startPbr(['--quiet', ...args(out)], { ...env(), PBR_TEST_STOP_AT: 'after-load_validate' });
+    const reader = startPbr(['--quiet', ...args(out, '2025-08-31')], { ...env(), PBR_TEST_STOP_AT: 'after-load_validate' });
     expect(await untilStopped(reader)).toBe(true);
-    const load = readdirSync(cache).find((n) => n.startsWith('load-'))!;
+    const load = path.basename(entry('load'));
     // the reader has restored the validated inputs as views over the cached Parquet files
     expect(readdirSync(path.join(cache, load))).toContain(`.use-${reader.pid}`);
     const cleared = pbr(['cache', 'clear'], { env: env() });
     expect(cleared.status).toBe(0);
     expect(cleared.stdout).toContain(`kept 1 in use by a running pbr: ${load}`);
     pruneCache(cache, { maxDays: 0, maxBytes: 0 });
-    expect(readdirSync(cache).filter((n) => /^(load|measure)-/.test(n))).toEqual([load]);
+    expect(readdirSync(cache).filter((n) => /^(load|run)-/.test(n))).toEqual([load]);
     process.kill(reader.pid, 'SIGCONT');
     expect((await reader.exited).status).toBe(0);
-    expect(allBytes(out)).toEqual(allBytes(reference));
+    const plain = path.join(tmp('plain'), 'run');
+    expect(pbr(['--quiet', ...args(plain, '2025-08-31')], { env: { PBR_CACHE: 'off' } }).status).toBe(0);
+    expect(allBytes(out)).toEqual(allBytes(plain));
     expect(readdirSync(path.join(cache, load)).filter((n) => n.startsWith('.use-'))).toEqual([]);
   });
 
   it('a damaged cache (an edited digit, a truncated Parquet) changes no figure and is made again', () => {
-    const entry = (kind: string) => path.join(cache, readdirSync(cache).find((n) => n.startsWith(`${kind}-`))!);
-    const measures = path.join(entry('measure'), 'files', 'measures.csv');
-    writeFileSync(measures, readFileSync(measures, 'utf8').replace('0.750000', '0.750001'));
+    // the cache now holds the raced run's outputs and the inputs' tables: run them again with
+    // the reference's as_of, after damaging both
+    expect(pbr(['--quiet', ...args(path.join(tmp('refill'), 'run'))], { env: env() }).status).toBe(0);
+    for (const run of readdirSync(cache).filter((n) => n.startsWith('run-'))) {
+      const measures = path.join(cache, run, 'files', 'measures.csv');
+      writeFileSync(measures, readFileSync(measures, 'utf8').replace('0.750000', '0.750001'));
+    }
     truncateSync(path.join(entry('load'), 'cohort.parquet'), statSync(path.join(entry('load'), 'cohort.parquet')).size - 1);
 
     const out = path.join(tmp('damaged'), 'run');
     const r = pbr(args(out), { env: env() });
     expect(r.status).toBe(0);
     expect(allBytes(out)).toEqual(allBytes(reference));
+    expect(r.stderr).toMatch(/cache: entry run-\w+ is damaged \(files\/measures\.csv does not match its sha256\); it is removed and made again/);
     expect(r.stderr).toMatch(/cache: entry load-\w+ is damaged \(cohort\.parquet has the wrong size\); it is removed and made again/);
-    expect(r.stderr).toMatch(/cache: entry measure-\w+ is damaged \(files\/measures\.csv does not match its sha256\); it is removed and made again/);
     // made again: whole entries of both kinds, nothing damaged left
     const items = listCache(cache);
     expect(items.filter((it) => it.damaged)).toEqual([]);
-    expect(items.filter((it) => !it.name.includes('/')).map((it) => it.kind).sort()).toEqual(['load', 'measure']);
+    expect([...new Set(items.map((it) => it.kind))].sort()).toEqual(['load', 'run']);
   });
 });

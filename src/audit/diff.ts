@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Db, literal } from '../db/duckdb.js';
 import { readSql } from '../db/sql.js';
 import { InputError } from '../errors.js';
-import { sha256File } from '../validate/files.js';
+import { sha256File } from '../core/hash.js';
 import { sha256Of } from '../core/manifest.js';
 import { manifestMapping, tryLocations, type Manifest } from './verify.js';
 import type { PipelineOptions } from '../run/pipeline.js';

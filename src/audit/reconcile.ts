@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ContractSchema } from '../contract/schema.js';
 import { loadDataset } from '../validate/load.js';
-import { sha256File } from '../validate/files.js';
+import { sha256File } from '../core/hash.js';
 import { readLocations, type Manifest } from './verify.js';
 import { Db, literal } from '../db/duckdb.js';
 import { readSql } from '../db/sql.js';

@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import { Db } from '../db/duckdb.js';
 import { ENGINE_VERSION } from '../version.js';
 import { outputHashes, sha256Of } from '../core/manifest.js';
-import { sha256File } from '../validate/files.js';
+import { sha256File } from '../core/hash.js';
 import { shown } from '../contract/load.js';
 import type { PipelineOptions } from '../run/pipeline.js';
 import { csvRowDifferences, type CsvDifferences } from './verifyRows.js';

@@ -171,7 +171,7 @@ for (const scale of scales) {
       .map(([k, v]) => `${k.slice('load_validate.'.length)} ${v.toFixed(1)} s`)
       .join(', ');
   details.push(`scale ${scale}, first run, inside load + validate: ${steps(t)}`);
-  details.push(`scale ${scale}, rerun: load + validate ${fmt(t2.load_validate)} s (${steps(t2)}), measure ${fmt(t2.measure)} s${t2['measure.from_cache'] ? ' (from the cache)' : ''}, pay ${fmt(t2.pay)} s, render ${fmt(t2.render)} s`);
+  details.push(`scale ${scale}, rerun: hash ${fmt(t2['load_validate.hash'])} s, ${t2.from_cache ? `the outputs restored from the cache in ${fmt(t2.restore)} s` : `measure ${fmt(t2.measure)} s, pay ${fmt(t2.pay)} s, render ${fmt(t2.render)} s`}`);
   if (t.cache_store !== undefined) {
     details.push(`scale ${scale}, first run: cache entries written alone after measure in ${fmt(t.cache_store)} s`);
   } else if (t.cache_store_beside !== undefined) {

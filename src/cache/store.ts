@@ -1,7 +1,6 @@
 import {
   chmodSync,
   copyFileSync,
-  createReadStream,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -23,15 +22,17 @@ import { PACKAGE_ROOT } from '../paths.js';
 import { ENGINE_VERSION } from '../version.js';
 import { onInterrupt } from '../core/interrupt.js';
 import { isAlive, lockWithin, unlock } from '../core/lockfile.js';
+import { copyHashed, sha256File } from '../core/hash.js';
 import { OWNER_ONLY_DIR, OWNER_ONLY_FILE } from '../core/personLevel.js';
 
 /**
  * The run cache: entries of Parquet tables (and a few finished files) under one folder, each
  * entry named KIND-KEY where KEY is a sha256 of everything the entry depends on. Two kinds:
- *   load-*     the validated, typed input tables (src/validate/cache.ts): inputs' sha256, the
- *              contract's areas, the loader's code;
- *   measure-*  the measure stage's tables and files (src/measure/cache.ts): the load key, the
- *              contract's sha256, as_of, the measure code.
+ *   run-*      the outputs of a whole run (src/run/runCache.ts): the inputs' and the mapping's
+ *              sha256, the contract's, the options, the engine's code;
+ *   load-*     the validated, typed input tables (src/validate/cache.ts): the inputs' sha256, the
+ *              contract's areas and periods, the loader's code; written only for inputs an
+ *              earlier run read, so that runs of them with another contract or as_of load fast.
  * (A `png/` folder of chart images written by older versions is listed and removed by pruning.)
  *
  * Trust rules:
@@ -243,16 +244,8 @@ interface EntryRecord {
   person_level: boolean;
   /** Every file of the entry (relative path) with its sha256 and size. */
   files: Record<string, { sha256: string; bytes: number }>;
-}
-
-function sha256OfFile(p: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(p, { highWaterMark: 4 << 20 })
-      .on('data', (c) => h.update(c))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
+  /** run entries: the load key of the inputs the run read (a later run on them keeps their tables). */
+  load_key?: string;
 }
 
 function readRecord(dir: string): EntryRecord | null {
@@ -273,7 +266,7 @@ async function checkEntry(dir: string, rec: EntryRecord | null, needs: readonly 
       const p = path.join(dir, f);
       try {
         if (statSync(p).size !== want.bytes) return `${f} has the wrong size`;
-        return (await sha256OfFile(p)) === want.sha256 ? null : `${f} does not match its sha256`;
+        return (await sha256File(p)) === want.sha256 ? null : `${f} does not match its sha256`;
       } catch {
         return `${f} is missing`;
       }
@@ -391,7 +384,7 @@ export async function storeEntry(db: Db, root: string, key: string, spec: StoreS
     for (const n of names) {
       const p = path.join(tmp, n);
       chmodSync(p, OWNER_ONLY_FILE);
-      rec.files[n] = { sha256: await sha256OfFile(p), bytes: statSync(p).size };
+      rec.files[n] = { sha256: await sha256File(p), bytes: statSync(p).size };
     }
     writeFileSync(path.join(tmp, ENTRY_FILE), JSON.stringify(rec, null, 1), { mode: OWNER_ONLY_FILE });
     const dir = path.join(root, key);
@@ -410,6 +403,126 @@ export async function storeEntry(db: Db, root: string, key: string, spec: StoreS
     } catch {
       // nothing to sweep
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entries of files only: a whole run's outputs.
+
+export interface FilesSpec {
+  /** Files (relative path in the entry -> source path) copied into the entry. */
+  files: Record<string, string>;
+  /** The sha256 of files already known (the manifest's outputs); the others are hashed here. */
+  known?: Record<string, string>;
+  /** Kept in meta.json and given back by restoreFiles. */
+  meta: unknown;
+  holds: string;
+  personLevel: boolean;
+  /** Recorded in entry.json: see seenInputs. */
+  loadKey?: string;
+}
+
+/** Store an entry of files (written aside, then renamed into place; failures never fail a run). */
+export async function storeFiles(root: string, key: string, spec: FilesSpec): Promise<void> {
+  const tmp = path.join(root, `.${key}.tmp-${process.pid}`);
+  const unregister = onInterrupt(() => rmSync(tmp, { recursive: true, force: true }));
+  try {
+    ensureRoot(root);
+    rmSync(tmp, { recursive: true, force: true });
+    ownerOnlyDir(tmp);
+    const rec: EntryRecord = {
+      format: 1,
+      kind: key.split('-')[0]!,
+      key,
+      created: new Date().toISOString(),
+      holds: spec.holds,
+      person_level: spec.personLevel,
+      files: {},
+      ...(spec.loadKey ? { load_key: spec.loadKey } : {}),
+    };
+    const all = { ...spec.files };
+    writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(spec.meta), { mode: OWNER_ONLY_FILE });
+    rec.files['meta.json'] = { sha256: await sha256File(path.join(tmp, 'meta.json')), bytes: statSync(path.join(tmp, 'meta.json')).size };
+    for (const [name, src] of Object.entries(all)) {
+      const dest = path.join(tmp, 'files', name);
+      ownerOnlyDir(path.dirname(dest));
+      copyFileSync(src, dest);
+      chmodSync(dest, OWNER_ONLY_FILE);
+      rec.files[`files/${name}`] = { sha256: spec.known?.[name] ?? (await sha256File(src)), bytes: statSync(dest).size };
+    }
+    writeFileSync(path.join(tmp, ENTRY_FILE), JSON.stringify(rec, null, 1), { mode: OWNER_ONLY_FILE });
+    const dir = path.join(root, key);
+    locked(root, () => {
+      if (existsSync(dir) && !retire(root, key)) return;
+      renameSync(tmp, dir);
+    });
+  } catch {
+    // The cache is an optimisation: a read-only or full disk must not fail a run.
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    unregister();
+    try {
+      sweep(root);
+    } catch {
+      // nothing to sweep
+    }
+  }
+}
+
+/**
+ * Copy every file of an entry of files into `destDir` (relative paths kept, the usual
+ * permissions), each copy checked against the sha256 the entry recorded. Returns the entry's meta, or null when there is no whole
+ * entry: a damaged one is removed (so that the caller's new entry replaces it) and whatever was
+ * copied is taken away again.
+ */
+export async function restoreFiles<M>(root: string, key: string, destDir: string): Promise<M | null> {
+  const dir = path.join(root, key);
+  if (!existsSync(dir)) return null;
+  try {
+    if (!locked(root, () => markInUse(dir))) return null;
+  } catch {
+    return null;
+  }
+  const rec = readRecord(dir);
+  const copied: string[] = [];
+  let problem: string | null = rec ? null : 'entry.json is missing or unreadable';
+  if (rec) {
+    const meta = rec.files['meta.json'];
+    if (!meta || (await sha256File(path.join(dir, 'meta.json')).catch(() => '')) !== meta.sha256) problem = 'meta.json does not match its sha256';
+  }
+  for (const [f, want] of Object.entries(rec?.files ?? {})) {
+    if (problem) break;
+    if (!f.startsWith('files/')) continue;
+    const dest = path.join(destDir, f.slice('files/'.length));
+    try {
+      mkdirSync(path.dirname(dest), { recursive: true });
+      copied.push(dest);
+      if ((await copyHashed(path.join(dir, f), dest)) !== want.sha256) problem = `${f} does not match its sha256`;
+    } catch {
+      problem = `${f} is missing`;
+    }
+  }
+  if (problem) {
+    for (const c of copied) rmSync(c, { force: true });
+    notes.push(`cache: entry ${key} is damaged (${problem}); it is removed and made again`);
+    discard(root, key);
+    return null;
+  }
+  try {
+    const now = new Date();
+    utimesSync(dir, now, now);
+    return JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')) as M;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a run entry of the cache read the inputs of this load key (they are being run again). */
+export function seenInputs(root: string, loadKey: string): boolean {
+  try {
+    return readdirSync(root).some((n) => n.startsWith('run-') && readRecord(path.join(root, n))?.load_key === loadKey);
+  } catch {
+    return false;
   }
 }
 

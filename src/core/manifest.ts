@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Db } from '../db/duckdb.js';
+import { sha256FileSync } from './hash.js';
 import { usedSqlHashes } from '../db/sql.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { RunContext } from './context.js';
@@ -21,7 +21,7 @@ function listFiles(dir: string, rel = ''): string[] {
 }
 
 export function sha256Of(p: string): string {
-  return createHash('sha256').update(readFileSync(p)).digest('hex');
+  return sha256FileSync(p);
 }
 
 /** sha256 of every output file of a run folder (sorted by path), manifest and timings excluded. */

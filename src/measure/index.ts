@@ -124,6 +124,11 @@ export async function writeOutcomesParquet(db: Db, outDir: string, population: s
   await db.run(`COPY (${selectOf('measure_offences_parquet')}) TO ${to('offender_offences.parquet')}`, { population });
 }
 
+/** Drop the measure tables nothing after the measure stage reads (m_index, m_offences: the largest). */
+export async function releaseMeasureTables(db: Db): Promise<void> {
+  for (const t of ['m_offences', 'm_index']) await db.run(`DROP TABLE IF EXISTS ${t}`);
+}
+
 /**
  * Writes ctx.outDir/measures.csv, breakdowns.csv and the two per-person Parquet files from the tables
  * made by `measure`.

@@ -3,15 +3,15 @@ import path from 'node:path';
 import { Db } from '../db/duckdb.js';
 import { InputError } from '../errors.js';
 import { loadContract } from '../contract/load.js';
-import { loadDataset } from '../validate/load.js';
+import { hashDataset, loadDataset } from '../validate/load.js';
 import { loadMapping } from '../mapping/load.js';
 import { describeRejects, summarise, writeValidationJson, type ValidationSummary } from '../core/validationReport.js';
 import { failpoint, stageOutput } from '../core/atomic.js';
 import { writeManifest } from '../core/manifest.js';
 import { makeProgress } from '../core/progress.js';
-import { measureWithCache } from '../measure/cache.js';
-import { cacheLimits, cacheRoot, pruneCache, releaseCacheUses, takeCacheNotes, type CacheWrite } from '../cache/store.js';
-import { missingThresholds } from '../measure/index.js';
+import { cacheLimits, cacheRoot, pruneCache, releaseCacheUses, seenInputs, takeCacheNotes, type CacheWrite } from '../cache/store.js';
+import { restoreRun, runKey, storeRun } from './runCache.js';
+import { measure, missingThresholds, releaseMeasureTables, writeMeasureOutputs } from '../measure/index.js';
 import { pay } from '../pay/index.js';
 import { writeStatements } from '../statements/index.js';
 import { renderReport } from '../report/index.js';
@@ -72,6 +72,16 @@ async function storeBeside(db: Db, stores: CacheWrite[], timings: Record<string,
   timings.cache_store_beside = (Date.now() - t) / 1000;
 }
 
+/** locations.json (where the inputs are) and timings.json: the two files outside the byte-identical promise. */
+function finishRun(dir: string, opts: PipelineOptions, timings: Record<string, number>): void {
+  writeFileSync(
+    path.join(dir, 'locations.json'),
+    `${JSON.stringify({ data: path.resolve(opts.dataDir), contract: path.resolve(opts.contractPath), mapping: opts.mappingPath ? path.resolve(opts.mappingPath) : null }, null, 2)}\n`,
+  );
+  timings.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
+  writeFileSync(path.join(dir, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+}
+
 /** The whole calculation of `pbr run`: validate, measure, pay, report, manifest; atomic output. */
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
   const progress = makeProgress(opts.quiet ?? false);
@@ -100,15 +110,48 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   let db: Db | null = null;
   let storing: Promise<void> = Promise.resolve();
   try {
-    db = await Db.open({ memoryLimit: opts.memoryLimit, tempDirectory: staged.spill, threads: opts.threads });
     progress.stage(1, 5, `loading and validating ${opts.dataDir}`);
     const steps: Record<string, number> = {};
-    // New cache entries are written on a second connection while payments and the report are
-    // made (they read nothing the later stages change); the run waits for them before the manifest.
-    // Under --memory-limit they are written after measure, before payments.
+    const hashed = await hashDataset(opts.dataDir, mapping);
+    steps.hash = (Date.now() - t) / 1000;
+    timings['load_validate.hash'] = steps.hash;
+    const root = opts.cache === false ? null : cacheRoot();
+    const key = root
+      ? runKey({
+          inputs: hashed.inputs,
+          mappingSha256: mapping?.sha256 ?? null,
+          contractSha256: loaded.sha256,
+          asOf: opts.asOf ?? null,
+          allowRejects: opts.allowRejects ?? false,
+          png: opts.png ?? false,
+          focus: opts.focus ?? null,
+        })
+      : null;
+    if (root && key) {
+      const hit = await restoreRun(root, key, staged.staging);
+      cacheNotes();
+      if (hit) {
+        timings.from_cache = 1;
+        lap('restore');
+        finishRun(staged.staging, opts, timings);
+        failpoint('before-commit');
+        staged.commit();
+        progress.done();
+        progress(`done (the outputs of an earlier run of the same inputs, contract, options and code, each file checked): ${staged.target}`);
+        return { outDir: staged.target, validation: hit.validation, asOf: hit.asOf, timings };
+      }
+    }
+    db = await Db.open({ memoryLimit: opts.memoryLimit, tempDirectory: staged.spill, threads: opts.threads });
+    // A new cache entry of the validated inputs (for later runs of them with another contract or
+    // as_of) is written on a second connection while payments and the report are made, and only
+    // for inputs an earlier run has read (a first run of new inputs pays nothing for it). Under
+    // --memory-limit it is written after measure, before payments.
     const stores: CacheWrite[] = [];
     const deferStore = (s: CacheWrite) => void stores.push(s);
-    const load = await loadDataset(db, opts.dataDir, loaded.contract, { cache: opts.cache, timings: steps, deferStore, mapping, scratchDir: staged.spill });
+    const load = await loadDataset(db, opts.dataDir, loaded.contract, {
+      cache: opts.cache, timings: steps, deferStore, mapping, scratchDir: staged.spill, hashed,
+      storeLoad: (loadKey) => root !== null && seenInputs(root, loadKey),
+    });
     const validation = summarise(load.inputs, load.rejectedRows, load.rejectCount, load.mapping);
     cacheNotes();
     lap('load_validate');
@@ -138,10 +181,10 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
       ...(opts.png || opts.focus ? { report: { png: opts.png ?? false, focus: opts.focus ?? null } } : {}),
     };
     progress.stage(2, 5, `measuring (as_of ${ctx.asOf})`);
-    const restored = await measureWithCache(ctx, load.cacheKey, opts.cache ?? true, deferStore);
-    cacheNotes();
+    await measure(ctx);
+    await writeMeasureOutputs(ctx);
+    await releaseMeasureTables(db);
     lap('measure');
-    timings['measure.from_cache'] = restored ? 1 : 0;
     if (ctx.contract.significance.method === 'fixed') {
       validation.missing_thresholds = await missingThresholds(db);
       const m = validation.missing_thresholds;
@@ -172,15 +215,12 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     await writeValidationJson(db, path.join(staged.staging, 'validation.json'), validation);
     writeManifest(ctx);
     lap('manifest');
-    writeFileSync(
-      path.join(staged.staging, 'locations.json'),
-      `${JSON.stringify({ data: path.resolve(opts.dataDir), contract: path.resolve(opts.contractPath), mapping: opts.mappingPath ? path.resolve(opts.mappingPath) : null }, null, 2)}\n`,
-    );
-    timings.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
+    if (root && key) await storeRun(root, key, staged.staging, { asOf: ctx.asOf, validation }, load.cacheKey);
+    lap('run_cache_store');
     // rows handed to JavaScript (summaries, statement lines, chart data), never per-person data
     timings.js_rows_max = db.jsRows.max;
     timings.js_rows_total = db.jsRows.total;
-    writeFileSync(path.join(staged.staging, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
+    finishRun(staged.staging, opts, timings);
     failpoint('before-commit');
     staged.commit();
     progress.done();

@@ -1,9 +1,9 @@
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { sha256File } from '../core/hash.js';
 import { shown } from '../contract/load.js';
 import type { FileDef } from '../schema/inputs.js';
 import type { InputRules } from '../mapping/schema.js';
@@ -170,17 +170,6 @@ export function resolveSources(dataDir: string, def: FileDef, rules: InputRules 
   return out;
 }
 
-/** sha256 of a file, read in 4 MiB chunks (the default 64 KiB doubles the time of a 1 GB extract). */
-export function sha256File(p: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(p, { highWaterMark: 4 << 20 })
-      .on('data', (c) => h.update(c))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
-}
-
 /**
  * What the byte scan of a CSV's text found that DuckDB's reader would pass over silently: a NUL
  * byte (the reader keeps it inside a value) and blank lines (the reader skips them, so line numbers
@@ -233,18 +222,14 @@ function textStream(src: Source): { raw: Readable; text: Readable } {
 }
 
 /** sha256 of a source file; for a plain .csv the byte scan rides on the same read. */
-export function hashSource(src: Source): Promise<{ sha256: string; facts: CsvFacts | null }> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    const scan = src.format === 'csv' ? new CsvByteScan() : null;
-    createReadStream(src.path, { highWaterMark: 4 << 20 })
-      .on('data', (c) => {
-        h.update(c);
-        scan?.push(c as Buffer);
-      })
-      .on('error', (e) => reject(new InputError(`${src.path}: cannot read the file (${e.message.split('\n')[0]}); check it`)))
-      .on('end', () => resolve({ sha256: h.digest('hex'), facts: scan?.facts() ?? null }));
-  });
+export async function hashSource(src: Source): Promise<{ sha256: string; facts: CsvFacts | null }> {
+  const scan = src.format === 'csv' ? new CsvByteScan() : null;
+  try {
+    const sha256 = await sha256File(src.path, scan ? (c) => scan.push(c) : undefined);
+    return { sha256, facts: scan?.facts() ?? null };
+  } catch (e) {
+    throw new InputError(`${src.path}: cannot read the file (${(e as Error).message.split('\n')[0]}); check it`);
+  }
 }
 
 /**

@@ -546,21 +546,30 @@ export interface LoadOptions {
   mapping?: LoadedMapping | null;
   /** A private folder for converted sheets (default: a new folder in the system's temporary folder, removed afterwards). */
   scratchDir?: string;
+  /** The dataset as hashDataset found and hashed it (else loadDataset does it). */
+  hashed?: HashedDataset;
+  /** Whether to store a cache entry of the validated tables, given its key (default: always; the pipeline stores one only for inputs an earlier run read). */
+  storeLoad?: (loadKey: string) => boolean;
 }
 
-export async function loadDataset(db: Db, dataDir: string, contract: Contract, opts: LoadOptions = {}): Promise<LoadResult> {
-  await db.exec('validate_macros');
-  const mapping = opts.mapping ?? null;
+/** The source files of a dataset (formats.md section 1, or as the mapping says), each hashed once. */
+export interface HashedDataset {
+  mapping: LoadedMapping | null;
+  plans: ReturnType<typeof planDataset>;
+  /** sha256 of each source, by its file name. */
+  hashes: Map<string, string>;
+  /** What the byte scan of a plain CSV found while it was hashed. */
+  facts: Map<Source, CsvFacts | null>;
+  /** Every source as [file (with #sheet), sha256], in input order: what the cache keys name. */
+  inputs: [string, string][];
+}
+
+/** Find the dataset's source files and hash them (the first step of loadDataset, apart so that a run can look up its cache first). */
+export async function hashDataset(dataDir: string, mapping: LoadedMapping | null): Promise<HashedDataset> {
   const plans = planDataset(dataDir, mapping);
   const sources = plans.flatMap((p) => p.sources);
   const hashes = new Map<string, string>();
   const facts = new Map<Source, CsvFacts | null>();
-  let t = performance.now();
-  const lap = (step: string) => {
-    const now = performance.now();
-    if (opts.timings) opts.timings[step] = Math.round(now - t) / 1000;
-    t = now;
-  };
   await Promise.all(
     sources.map(async (s) => {
       const h = await hashSource(s);
@@ -568,11 +577,27 @@ export async function loadDataset(db: Db, dataDir: string, contract: Contract, o
       facts.set(s, h.facts);
     }),
   );
-  lap('hash');
+  const inputs = sources.map((s): [string, string] => [s.sheet === null ? s.file : `${s.file}#${s.sheet}`, hashes.get(s.file)!]);
+  return { mapping, plans, hashes, facts, inputs };
+}
+
+export async function loadDataset(db: Db, dataDir: string, contract: Contract, opts: LoadOptions = {}): Promise<LoadResult> {
+  await db.exec('validate_macros');
+  const mapping = opts.mapping ?? null;
+  let t = performance.now();
+  const lap = (step: string) => {
+    const now = performance.now();
+    if (opts.timings) opts.timings[step] = Math.round(now - t) / 1000;
+    t = now;
+  };
+  const hashed = opts.hashed ?? (await hashDataset(dataDir, mapping));
+  const { plans, hashes, facts } = hashed;
+  const sources = plans.flatMap((p) => p.sources);
+  if (!opts.hashed) lap('hash');
   const applied = mapping ? { file: mapping.file, sha256: mapping.sha256 } : null;
   const root = opts.cache === false ? null : cacheRoot();
   const key = cacheKey(
-    sources.map((s) => ({ file: s.sheet === null ? s.file : `${s.file}#${s.sheet}`, sha256: hashes.get(s.file)! })),
+    hashed.inputs.map(([file, sha256]) => ({ file, sha256 })),
     contract,
     mapping ? { sha256: mapping.sha256, resolved: mapping.mapping } : null,
   );
@@ -604,7 +629,7 @@ export async function loadDataset(db: Db, dataDir: string, contract: Contract, o
   }
   result.mapping = applied;
   lap('load_check');
-  if (root) {
+  if (root && (opts.storeLoad?.(key) ?? true)) {
     const meta = { ...result, inputs: result.inputs.map(({ path: _p, ...rest }) => rest) };
     if (opts.deferStore) opts.deferStore((d) => store(d, root, key, meta));
     else {
