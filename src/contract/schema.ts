@@ -93,6 +93,7 @@ export const PRICED_KEYS = [
   'payment_cap',
   'at_risk_share',
   'bonus_per_point',
+  'cohort.top_up',
 ] as const;
 
 /** A clause key: a priced key, or a fee key of one area's contract year as payments.csv names it. */
