@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../src/paths.js';
+import { FIXTURES_DIR, PACKAGE_ROOT } from '../src/paths.js';
 import { parse as parseYaml } from 'yaml';
 import { readmeWithInputs, SHIPPED_SCHEMAS, schemaText } from '../src/docs.js';
 import { contractJsonSchema } from '../src/contract/schema.js';
@@ -15,6 +15,11 @@ import { readSql } from '../src/db/sql.js';
 import { measureInline, rows, type Inline, type Measured, type OffenceRow, type PersonRow, type StartRow } from './measure-helpers/load.js';
 import { close, cohortOf, measureRow, outcome, reasons } from './measure-helpers/read.js';
 import { pbr } from './helpers/cli.js';
+import { runPipeline } from '../src/run/pipeline.js';
+import { loadDataset } from '../src/validate/load.js';
+import { loadMapping } from '../src/mapping/load.js';
+import { summarise, writeValidationJson } from '../src/core/validationReport.js';
+import { ManifestSchema, ValidationSchema } from '../src/core/artifactSchemas.js';
 
 describe('README', () => {
   const readme = readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
@@ -48,6 +53,60 @@ describe('shipped JSON Schemas (schema/)', () => {
       expect(pkg.files).toContain(s.file.split('/')[0]);
     });
   }
+});
+
+describe('manifest.json and validation.json follow their shipped schemas', () => {
+  // One real run of fixtures/hand, then two validations: fixtures/extracts read through its
+  // mapping (a mapping and a workbook sheet recorded) and a dataset with a rejected row.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'docs-artifacts-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const out = path.join(dir, 'run');
+  beforeAll(async () => {
+    const hand = path.join(FIXTURES_DIR, 'hand');
+    await runPipeline({ dataDir: hand, contractPath: path.join(hand, 'contract.json'), outDir: out, quiet: true, cache: false });
+  });
+  const json = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as unknown;
+  let written = 0;
+
+  /** validation.json as `pbr validate` writes it, for `data` (through `mapping` when given). */
+  async function validation(data: string, mapping?: string): Promise<unknown> {
+    const db = await Db.open({ threads: 1 });
+    try {
+      const load = await loadDataset(db, data, parseContract({ contract: 'none' }, 'docs'), { mapping: mapping ? loadMapping(mapping) : null });
+      const file = path.join(dir, `validation-${++written}.json`);
+      await writeValidationJson(db, file, summarise(load.inputs, load.rejectedRows, load.rejectCount, load.mapping));
+      return json(file);
+    } finally {
+      db.close();
+    }
+  }
+
+  it("a run's manifest.json parses with ManifestSchema (every key described, none unknown)", () => {
+    const m = ManifestSchema.parse(json(path.join(out, 'manifest.json')));
+    expect(m.inputs.map((i) => i.input)).toEqual(['cohort', 'starts', 'reconvictions']);
+    expect(m.person_level).toEqual(['offender_outcomes.parquet', 'offender_offences.parquet', 'validation.json', 'volumes.csv']);
+  });
+
+  it("a run's validation.json parses with ValidationSchema", () => {
+    const v = ValidationSchema.parse(json(path.join(out, 'validation.json')));
+    expect([v.ok, v.rejected_rows, v.rejects, v.mapping]).toEqual([true, 0, [], null]);
+  });
+
+  it('validation.json of mapped extracts (a workbook sheet, the mapping file) parses with ValidationSchema', async () => {
+    const extracts = path.join(FIXTURES_DIR, 'extracts');
+    const v = ValidationSchema.parse(await validation(extracts, path.join(extracts, 'mapping.yaml')));
+    expect(v.files[0]).toMatchObject({ name: 'cohort', file: 'offenders.xlsx', sheet: 'Offenders' });
+    expect(v.mapping?.file).toBe('mapping.yaml');
+  });
+
+  it('validation.json with a rejected row parses with ValidationSchema', async () => {
+    // fixtures/valid with the starts of fixtures/broken/type: line 3's sentence_length_days is 'six months'
+    const data = path.join(dir, 'broken');
+    cpSync(path.join(FIXTURES_DIR, 'valid'), data, { recursive: true });
+    cpSync(path.join(FIXTURES_DIR, 'broken', 'type', 'starts.csv'), path.join(data, 'starts.csv'));
+    const v = ValidationSchema.parse(await validation(data));
+    expect(v.rejects).toEqual([{ file: 'starts.csv', line: 3, column: 'sentence_length_days', value: 'six months', reason: 'not a whole number' }]);
+  });
 });
 
 // ------------------------------------------------------------------ docs/contract.md
@@ -227,7 +286,11 @@ function links(md: string): string[] {
   return out;
 }
 
-const USER_DOCS = ['docs/method.md', 'docs/contract.md', 'docs/internals.md'];
+/** Every document in docs/. */
+const USER_DOCS = readdirSync(path.join(PACKAGE_ROOT, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .sort()
+  .map((f) => `docs/${f}`);
 
 describe('user documentation links only to files in the repository', () => {
   for (const doc of USER_DOCS) {
