@@ -303,7 +303,8 @@ describe('user documentation links only to files in the repository', () => {
 
     it(`${doc}: names no machine path or file outside the repository`, () => {
       const md = readFileSync(path.join(PACKAGE_ROOT, doc), 'utf8');
-      expect(md).not.toMatch(/\.\.\/shared|\/work\/|\/home\/|issue tracker|\/issues\//);
+      // the rule text the engine was built from (formats.md, anchors.md) is not in the repository
+      expect(md).not.toMatch(/\.\.\/shared|\/work\/|\/home\/|issue tracker|\/issues\/|\bformats\.md|\banchors\.md/);
     });
   }
 });
