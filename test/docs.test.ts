@@ -723,6 +723,19 @@ CREATE TABLE measures (area VARCHAR, area_order INTEGER, period VARCHAR, period_
     const head = 'area,period,measurable,reoffenders,reoffences,baseline_binary_rate,baseline_frequency_rate\n';
     const rows = [['2019Q2', 400, 176, 440], ['2019Q3', 400, 184, 460], ['2019Q4', 400, 172, 430], ['2020Q1', 400, 224, 672], ['2019-20', 1600, 756, 2002]];
     const r = await assess(c, head + rows.map((x) => `A1,${x.join(',')},0.5,3\n`).join(''));
+    // the years formed from 2015-10-01 .. 2020-03-31: 2015-16 began before cohort.from
+    const db = await Db.open({ threads: 1 });
+    try {
+      await db.run('CREATE TABLE starts (start_date DATE)');
+      await db.exec('measure_periods', {
+        period_type: 'quarter', cohort_from: '2015-10-01', cohort_to: '2020-03-31', baseline_from: '2011-01-01', baseline_to: '2011-12-31', top_up: 'financial-year',
+      });
+      expect((await db.all<{ period: string }>(`SELECT period FROM m_periods WHERE is_annual ORDER BY period_start`)).map((p) => p.period)).toEqual([
+        '2016-17', '2017-18', '2018-19', '2019-20',
+      ]);
+    } finally {
+      db.close();
+    }
     expect(r.outcomes.map((o) => `${o.period} ${o.binary_outcome}`)).toEqual(['2019Q2 payment', '2019-20 payment', '2019Q3 none', '2019Q4 payment', '2020Q1 deduction']);
     expect(amounts(r.lines)).toEqual([
       '2020Q1 binary_deduction -24000.00', '2019Q2 binary_payment 24000.00', '2019Q4 binary_payment 28000.00',
