@@ -599,7 +599,7 @@ CREATE TABLE measures (area VARCHAR, area_order INTEGER, period VARCHAR, period_
               ],
               CPA02: [{ from: '2015-01-01', to: '2015-12-31', annual_price: 1000000.02, volume_low: 0, volume_high: 0 }],
               CPA03: [{ from: '2015-02-15', to: '2016-02-14', annual_price: 1200000, volume_low: 0, volume_high: 0 }],
-              CPA05: [{ from: '2015-01-01', to: '2015-06-30', annual_price: 1000000.02, volume_low: 0, volume_high: 0 }],
+              CPA04: [{ from: '2015-01-01', to: '2015-06-30', annual_price: 1000000.02, volume_low: 0, volume_high: 0 }],
             },
           },
         }),
@@ -625,11 +625,11 @@ CREATE TABLE measures (area VARCHAR, area_order INTEGER, period VARCHAR, period_
       expect(pick('CPA02', 'volume_reconciliation')).toEqual([]);
       expect(pick('CPA03', 'fee_for_service', '2015-02')).toEqual(['50000.00']);
       expect(pick('CPA03', 'fee_for_service', '2016-02')).toEqual(['48275.86']);
-      expect(new Set(pick('CPA05', 'fee_for_service'))).toEqual(new Set(['83333.34']));
+      expect(new Set(pick('CPA04', 'fee_for_service'))).toEqual(new Set(['83333.34']));
       // balance-last-month: CPA02's year of twelve months is owed its price, 1,000,000.02:
       // 11 x 83,333.34 = 916,666.74, so December takes 83,333.28; CPA03's twelve months (with two
       // part months) are owed 1,200,000: 50,000 + 11 x 100,000 = 1,150,000, so February 2016 takes
-      // 50,000.00; CPA05's six months are owed their exact fees, 6 x 83,333.335 = 500,000.01:
+      // 50,000.00; CPA04's six months are owed their exact fees, 6 x 83,333.335 = 500,000.01:
       // 5 x 83,333.34 = 416,666.70, so June takes 83,333.31.
       const contract = ctx.contract;
       ctx.contract = { ...contract, fee_for_service: { ...contract.fee_for_service, rounding: 'balance-last-month' } };
@@ -640,7 +640,7 @@ CREATE TABLE measures (area VARCHAR, area_order INTEGER, period VARCHAR, period_
       expect(balanced.filter((l) => l.area !== 'CPA01').map((l) => `${l.area} ${l.period} ${l.amount}`)).toEqual([
         'CPA02 2015-05 83333.34', 'CPA02 2015-06 83333.34', 'CPA02 2015-11 83333.34', 'CPA02 2015-12 83333.28',
         'CPA03 2015-05 100000.00', 'CPA03 2015-06 100000.00', 'CPA03 2015-11 100000.00', 'CPA03 2015-12 100000.00', 'CPA03 2016-01 100000.00', 'CPA03 2016-02 50000.00',
-        'CPA05 2015-05 83333.34', 'CPA05 2015-06 83333.31',
+        'CPA04 2015-05 83333.34', 'CPA04 2015-06 83333.31',
       ]);
     } finally {
       db.close();
