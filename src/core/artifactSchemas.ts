@@ -124,7 +124,10 @@ const ValidationFile = z
 
 const Reject = z
   .object({
-    file: z.string().min(1).describe("The source file the row is in (its path inside the data folder), with the sheet for a workbook."),
+    file: z
+      .string()
+      .min(1)
+      .describe("The source file the row is in: its path inside the data folder, followed by ' (sheet NAME)' for a workbook (offenders.xlsx (sheet Offenders))."),
     line: z.number().int().positive().describe("The row's line in its own source file; the header is line 1."),
     column: z
       .string()
