@@ -138,7 +138,7 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const price = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /**
- * Table r_exact: measures.csv's exact numerators (formats.md section 4, v2) as text, so that the
+ * Table r_exact: measures.csv's exact numerators (the v2 columns of measures.csv, listed in the README) as text, so that the
  * payment estimate prices the run's own exact figures; empty for a run written before they existed.
  */
 async function loadExactNumerators(db: Db, run: string): Promise<void> {

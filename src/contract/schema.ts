@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The contract file (formats.md section 2), validated by this one schema: every default of
+ * The contract file (docs/contract.md), validated by this one schema: every default of
  * method.md lives here and nowhere else, and every key carries the description that
  * `pbr contract-schema` (and schema/contract.schema.json) gives editors as hover text and that
  * docs/contract.md explains with examples.

@@ -16,7 +16,7 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM
 const count = z.number().int().nonnegative();
 const inputName = z.enum(INPUT_FILES.map((f) => f.name) as [string, ...string[]]);
 
-/** The mapping file a run or validation read its inputs through (formats.md section 5). */
+/** The mapping file a run or validation read its inputs through (docs/extracts.md). */
 const MappingRecord = z
   .object({
     file: z.string().min(1).describe("The mapping file's name (without its folder, so that the record does not depend on where it was)."),

@@ -45,7 +45,7 @@ export function writeManifest(ctx: RunContext): void {
     duckdb: Db.version,
     contract: { name: ctx.contract.contract, sha256: ctx.contractSha256, resolved: ctx.contract },
     as_of: ctx.asOf,
-    // the mapping file the inputs were read through (formats.md section 5): a changed mapping is a changed input
+    // the mapping file the inputs were read through (docs/extracts.md): a changed mapping is a changed input
     mapping: ctx.mapping ?? null,
     // every source file: its path inside the data folder (and sheet), the input it feeds, its sha256
     inputs: ctx.inputs.map((i) => ({

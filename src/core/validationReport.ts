@@ -11,7 +11,7 @@ export interface ValidationSummary {
   files: Omit<InputSummary, 'path'>[];
   rejected_rows: number;
   problems: number;
-  /** The mapping file applied (formats.md section 5), or null when the folder was read as section 1 says. */
+  /** The mapping file applied (docs/extracts.md), or null when the folder was read as section 1 says. */
   mapping: { file: string; sha256: string } | null;
   /**
    * significance.method fixed (method.md section 13): the area-periods with no row in the

@@ -14,7 +14,7 @@ import { writeStatements } from '../statements/index.js';
 
 /**
  * `pbr assess`: outcomes and payments from published counts (an aggregates CSV) when no
- * person-level data exists. Columns (formats.md's baselines columns included):
+ * person-level data exists. Columns (the baselines file's columns included):
  *   area, period, group, measurable, reoffenders, reoffences, reconviction_events, expected_rate,
  *   baseline_measurable, baseline_binary_rate, baseline_expected_rate, baseline_frequency_rate
  * plus an optional `status` (final|interim), and optionally measures.csv's exact numerators
