@@ -9,7 +9,7 @@ import { contractJsonSchema } from '../src/contract/schema.js';
 import { parseContract } from '../src/contract/load.js';
 import { Db } from '../src/db/duckdb.js';
 import type { RunContext } from '../src/core/context.js';
-import { assessInto } from '../src/pay/assess.js';
+import { assessInto } from '../src/run/assess.js';
 import { pay } from '../src/pay/index.js';
 import { readSql } from '../src/db/sql.js';
 import { measureInline, rows, type Inline, type Measured, type OffenceRow, type PersonRow, type StartRow } from './measure-helpers/load.js';
@@ -347,7 +347,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let seq = 0;
 
 /**
- * What `pbr assess` computes from an aggregates CSV (src/pay/assess.ts assessInto), without
+ * What `pbr assess` computes from an aggregates CSV (src/run/assess.ts assessInto), without
  * writing its output files (which take most of its time), on one database: the outcomes as
  * outcomes.csv has them (tr-crc: the measures.csv columns) and the payment lines.
  */

@@ -8,8 +8,8 @@ import type { Contract } from '../contract/schema.js';
 import type { RunContext } from '../core/context.js';
 import { checkMechanism, decideParams } from '../measure/rules.js';
 import { readSql } from '../db/sql.js';
-import { feeYearParams, finalMonths } from './params.js';
-import { payScheme, payTrcrc } from './index.js';
+import { feeYearParams, finalMonths } from '../pay/params.js';
+import { payScheme, payTrcrc } from '../pay/index.js';
 import { writeStatements } from '../statements/index.js';
 
 /**
