@@ -495,8 +495,8 @@ export async function restoreFiles<M>(root: string, key: string, destDir: string
     try {
       mkdirSync(path.dirname(dest), { recursive: true });
       copied.push(dest);
-      // the kernel copies (copy_file_range: a run's 300 MB in a fraction of a second, where a
-      // copy through a buffer took seconds); what landed in destDir is then hashed
+      // the kernel copies (BENCHMARKS.md, "The cached rerun"); what landed in destDir is then
+      // hashed
       copyFileSync(path.join(dir, f), dest);
       chmodSync(dest, fileMode ??= usualFileMode(path.dirname(dest)));
       if (sha256FileSync(dest) !== want.sha256) problem = `${f} does not match its sha256`;

@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option('--as-of <date>', "results known up to this date (overrides the contract's follow_up.as_of)")
     .option('--allow-rejects', 'compute on the valid rows when some are rejected')
     .option('--force', 'replace an existing output folder')
-    .option('--memory-limit <size>', "DuckDB's memory limit, e.g. 2GB (it spills to a temporary folder beyond it)")
+    .option('--memory-limit <size>', 'the memory the run may use, e.g. 2GB: DuckDB works within three quarters of it and spills to a temporary folder beyond that')
     .option('--threads <n>', 'DuckDB threads')
     .option('--no-cache', 'do not reuse (or write) the run cache (outputs of earlier runs, validated inputs)')
     .option('--png', 'also write every chart as a PNG file (charts/*.png); by default charts are SVG only')

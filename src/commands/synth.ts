@@ -34,7 +34,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the pseudo-random numbers (same seed and scale, same bytes)', String(DEFAULT_SEED))
     .option('--format <csv|parquet>', 'file format of the extracts', 'csv')
     .option('--threads <n>', 'DuckDB threads')
-    .option('--memory-limit <size>', "DuckDB's memory limit, e.g. 4GB (it spills to a temporary folder beyond it)")
+    .option('--memory-limit <size>', 'the memory synth may use, e.g. 4GB: DuckDB works within three quarters of it and spills to a temporary folder beyond that')
     .action(async (raw: unknown) => {
       const opts = parseOptions(SynthOptions, raw, 'synth');
       const g = program.opts<{ json?: boolean; quiet?: boolean }>();

@@ -3,8 +3,8 @@ import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 
 /**
- * sha256 of files, read into one reused buffer: a read stream allocates a new buffer for every
- * chunk, which made hashing an extract 2.4 times slower than the hash itself (BENCHMARKS.md).
+ * sha256 of files, read into a buffer allocated once per file (or once per process): a read stream
+ * allocates a new buffer for every chunk (BENCHMARKS.md).
  */
 const CHUNK = 8 << 20;
 

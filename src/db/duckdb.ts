@@ -8,7 +8,7 @@ export type Param = string | number | boolean | bigint | null | readonly string[
 export type Params = Record<string, Param>;
 
 export interface DbOptions {
-  /** DuckDB memory limit, e.g. '2GB'. */
+  /** The memory the process may use, e.g. '2GB' (`--memory-limit`): DuckDB's pool gets POOL_SHARE of it. */
   memoryLimit?: string;
   /** Folder DuckDB may spill to. */
   tempDirectory?: string;
@@ -54,6 +54,22 @@ function paramsFor(sql: string, params: Params): Bound {
  * `exec` runs a named file from queries/ (statement by statement, each with the parameters it uses),
  * `all` returns rows as plain JS objects (for small results only: summaries, never per-person data).
  */
+/**
+ * The share of `--memory-limit` given to DuckDB's buffer pool. The rest is for what DuckDB
+ * allocates outside its pool (hash tables and sorts in flight, the allocator's caches) and for
+ * Node (BENCHMARKS.md, "Scale 10 and memory").
+ */
+export const POOL_SHARE = 0.75;
+
+const UNIT: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+
+/** DuckDB's memory_limit for a process limit such as '2GB' or '1.5 GiB' (in KiB, rounded down). */
+export function poolLimit(size: string): string {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b)$/i.exec(size.trim());
+  if (!m) return size; // DuckDB reports what it cannot read
+  return `${Math.floor((Number(m[1]) * UNIT[m[2]!.toLowerCase()]! * POOL_SHARE) / 1024)}KiB`;
+}
+
 export class Db {
   /** Rows this database handed to JavaScript: the largest single result and the total (timings.json). */
   readonly jsRows = { max: 0, total: 0 };
@@ -67,7 +83,7 @@ export class Db {
 
   static async open(opts: DbOptions = {}): Promise<Db> {
     const config: Record<string, string> = {};
-    if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
+    if (opts.memoryLimit) config.memory_limit = poolLimit(opts.memoryLimit);
     if (opts.tempDirectory) config.temp_directory = opts.tempDirectory;
     if (opts.threads) config.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(':memory:', config);

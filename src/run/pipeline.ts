@@ -193,8 +193,8 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
         progress(`thresholds: ${m.length} area-period(s) have no row in the thresholds file, so their outcome is none: ${shown}${m.length > 5 ? ', ...' : ''} (all listed in validation.json, missing_thresholds)`);
       }
     }
-    // Under a memory limit the entries are written now, alone: beside pay and the report, the
-    // Parquet writer's buffers took scale 10 at 2 GB from 2.8 to 3.7 GB resident.
+    // Under a memory limit the entries are written now, alone: beside pay and the report the
+    // Parquet writer's buffers raise the peak (BENCHMARKS.md, "Scale 10 and memory").
     storing = storeBeside(db, stores, timings);
     storing.catch(() => {}); // observed now (never an unhandled rejection), awaited below
     if (opts.memoryLimit) {
