@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES_DIR } from '../src/paths.js';
+import { runPipeline } from '../src/run/pipeline.js';
 import { pbr } from './helpers/cli.js';
 import { tmpDir } from './audit-diff-runfolder.js';
 
@@ -29,7 +30,7 @@ function contractWith(dir: string, deductionPrice: number): string {
   return f;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   const root = tmpDir('diff-cli');
   const dataA = path.join(root, 'dataA');
   const dataB = path.join(root, 'dataB');
@@ -42,10 +43,9 @@ beforeAll(() => {
   const cB = contractWith(path.join(root, 'dataB'), 2000);
   runA = path.join(root, 'runA');
   runB = path.join(root, 'runB');
+  // the two runs are made in-process (what `pbr run` calls); the command under test is pbr diff
   for (const [d, c, o] of [[dataA, cA, runA], [dataB, cB, runB]] as const) {
-    const r = pbr(['--quiet', 'run', '--data', d, '--contract', c, '--out', o]);
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    await runPipeline({ dataDir: d, contractPath: c, outDir: o, quiet: true, cache: false });
   }
 }, 120_000);
 
