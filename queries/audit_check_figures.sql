@@ -1,5 +1,5 @@
 -- name: audit_check_figures
--- params: $components (VARCHAR[]): the payment components (formats.md section 4)
+-- params: $components (VARCHAR[]): the payment components (the outputs listed in the README)
 -- returns: table chk_figures(area, period, measure, value): every figure of the run as text
 --          ('' = empty field) from its figures file (table c_figs: measures.csv of a run,
 --          outcomes.csv of a pbr assess folder; every column but area and period) and payments.csv

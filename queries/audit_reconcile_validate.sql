@@ -4,7 +4,7 @@
 --          as text), one row per line and column: line, column, value, reason; ordered by line,
 --          then column in file order. Empty when the file is good.
 --
--- Rules (formats.md section 1 conventions: booleans true/false, empty = missing):
+-- Rules (the input formats of the README conventions: booleans true/false, empty = missing):
 -- person_id and period required; in_cohort true or false; reoffender true/false and reoffences a
 -- whole number >= 0, both required when in_cohort is true (may be empty when false);
 -- reoffender true needs reoffences >= 1 and reoffender false needs reoffences 0; a person_id and

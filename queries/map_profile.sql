@@ -1,7 +1,7 @@
 -- name: map_profile
 -- params: $markers (VARCHAR[]) the values that look like a missing-value marker (method.md section 11)
 -- reads: map_src (one source file's rows, every column VARCHAR)
--- returns: one row per source column, for `pbr map` (formats.md section 5) to draft a mapping:
+-- returns: one row per source column, for `pbr map` (docs/extracts.md) to draft a mapping:
 --   col; n (values present); distinct_n; top (the 30 most frequent values with their counts,
 --   ties in byte order); markers (marker values seen, with counts); formats (for each candidate
 --   date format, in order of preference: the values it reads, and those it reads at midnight);

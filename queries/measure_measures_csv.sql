@@ -1,6 +1,6 @@
 -- name: measure_measures_csv
 -- params: (none)
--- returns: the rows of measures.csv (formats.md section 4), every value as text, in file order:
+-- returns: the rows of measures.csv (the outputs listed in the README), every value as text, in file order:
 --          population, area (ALL last, areas in byte order of their code), period_start (then
 --          period_end: a quarter before the annual top-up period starting the same day).
 --          Used inside COPY (...) TO by writeMeasureOutputs; needs macro m_fmt6 (measure_macros).

@@ -1,7 +1,7 @@
 -- name: measure_offences_parquet
 -- params: $population (VARCHAR)
 -- reads: m_offences
--- returns: the rows of offender_offences.parquet (formats.md section 4): one row per person,
+-- returns: the rows of offender_offences.parquet (the outputs listed in the README): one row per person,
 --          period and offence listed for them, that is every offence of the person from
 --          add_months(index_date, -follow_up.months) to the end of the waiting period, with
 --          whether it counted and the reason (measure_offences). A person with no such offence

@@ -1,7 +1,7 @@
 -- name: measure_outcomes_parquet
 -- params: (none)
 -- reads: offender_outcomes
--- returns: the rows of offender_outcomes.parquet (formats.md section 4): one row per person and
+-- returns: the rows of offender_outcomes.parquet (the outputs listed in the README): one row per person and
 --          period, flat columns only, ORDER BY period_start, area, person_id, period (byte
 --          order: no collation is ever set; period parts an annual top-up period from the quarter
 --          starting the same day). is_annual (appended, v2): the row is of an annual top-up

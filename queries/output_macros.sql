@@ -5,5 +5,7 @@
 --   apostrophe so that it shows as the text it is (src/core/sheets.ts safeText, the same rule for
 --   the CSV and workbook cells written from JavaScript). Apply it to text columns only: numbers
 --   (amounts, rates, counts) are never passed through it, so -12.50 stays a number.
+-- (a comparison of the first character, not a regular expression: it runs on every start id of
+-- volumes.csv)
 CREATE OR REPLACE MACRO safe_cell(x) AS
-  CASE WHEN regexp_matches(x, '^[=+\-@\t\r]') THEN '''' || x ELSE x END;
+  CASE WHEN left(x, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || x ELSE x END;

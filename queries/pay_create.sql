@@ -12,11 +12,14 @@
 -- pay_outcomes holds, besides the outcome sentence, the figures a statement shows behind a results
 -- line so that a pound can be followed back to a count (NULL where the scheme has no such figure):
 --   period_kind   'cohort' (a contract period), 'annual' (a top-up year), 'pilot' (Peterborough ALL)
---   n, r, k       measurable offenders, reoffenders, counted reoffences (events for Peterborough)
+--   n, r, k       measurable offenders, reoffenders, counted reoffences (Peterborough: treatment
+--                 n and events in n and k; Doncaster: n and r)
 --   binary_rate, expected_rate, baseline_expected_rate, adjusted_rate, baseline_rate,
 --   lower_threshold, upper_threshold, frequency_rate, baseline_frequency_rate
 --                 the rates, exact values rounded half away from zero to 6 places
---   threshold_source  'baseline-band', 'two-proportion' or 'fixed' (the thresholds file)
+--   threshold_source  tr-crc: 'baseline-band', 'two-proportion' or 'fixed' (the thresholds file);
+--                     doncaster: 'target_points' (lower_threshold = B - target/100);
+--                     peterborough: 'thresholds.cohort' or 'thresholds.overall'
 --   adjustment_text   the adjustment written out with its numbers, e.g.
 --                     'a = b - (e - B_e) = 45.3% - (52.1% - 50.0%) = 43.2%'
 --   reason_text       why the outcome follows, e.g. 'a 43.2% is below the lower threshold 45.1%'

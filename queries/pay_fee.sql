@@ -58,17 +58,19 @@ FROM combos c LEFT JOIN pay_bands b
   ON b.start_type = c.start_type AND (b.max_len IS NULL OR b.max_len >= c.sentence_length_days)
 GROUP BY c.start_type, c.sentence_length_days;
 -- every start with its band and, when it is not in the volume, the first reason in this order
--- (the order of method.md section 9): allocation, EM-only, no cohort row, age, type in no band
+-- (the order of method.md section 9), as a code (volumes.csv lists it for every start):
+-- allocation (not the contract's), em_only, not_in_cohort (no cohort row), under_age (under
+-- min_age on the start date), type_in_no_band
 CREATE OR REPLACE TEMP MACRO pay_fee_classify(alloc, min_age) AS TABLE
 SELECT s.start_id, s.cpa, s.start_date, s.start_type, s.sentence_length_days, bo.band_idx,
   CASE
-    WHEN s.allocation <> alloc THEN 'allocation ' || s.allocation || ', not ' || alloc
-    WHEN s.em_only THEN 'EM-only order'
-    WHEN c.person_id IS NULL THEN 'person not in the cohort extract'
+    WHEN s.allocation <> alloc THEN 'allocation'
+    WHEN s.em_only THEN 'em_only'
+    WHEN c.person_id IS NULL THEN 'not_in_cohort'
     WHEN year(s.start_date) - year(c.date_of_birth)
          - CASE WHEN month(s.start_date) * 100 + day(s.start_date) < month(c.date_of_birth) * 100 + day(c.date_of_birth)
-                THEN 1 ELSE 0 END < min_age THEN 'under ' || min_age || ' on the start date'
-    WHEN s.start_type NOT IN (SELECT start_type FROM pay_bands) THEN 'start type ' || s.start_type || ' in no band'
+                THEN 1 ELSE 0 END < min_age THEN 'under_age'
+    WHEN s.start_type NOT IN (SELECT start_type FROM pay_bands) THEN 'type_in_no_band'
   END AS excluded
 FROM starts s LEFT JOIN cohort c ON c.person_id = s.person_id
 LEFT JOIN pay_band_of bo ON bo.start_type = s.start_type AND bo.sentence_length_days = s.sentence_length_days;

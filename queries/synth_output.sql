@@ -1,7 +1,7 @@
 -- name: synth_output
 -- params: $starts_from (DATE as text), $starts_to (DATE as text)
 -- returns: macros synth_pid, synth_k; tables synth_cohort_out, synth_starts_out and view synth_reconvictions_out: the extracts in the
---          column order of formats.md. Starts are those dated $starts_from..$starts_to (the chain's
+--          column order of the input formats (README). Starts are those dated $starts_from..$starts_to (the chain's
 --          earlier and later generations only shape reoffending); people are those with a start
 --          (synth_keep); offences are theirs (synth_offence keeps only those). Each keeps its
 --          numeric sort key (pid, k, ...), whose order is the byte order of its id.

@@ -44,7 +44,7 @@ WITH a(area_no, cpa, name, weight) AS (
   FROM a
 )
 SELECT area_no, cpa, name, weight, cum_lo, cum_hi, total_weight,
-       -- Northumbria has the highest-risk caseload and the most prolific offenders (anchors.md).
+       -- Northumbria has the highest-risk caseload and the most prolific offenders (the published figures).
        CASE WHEN cpa = 'CPA02' THEN 0.06 ELSE -0.05 + 0.09 * su($seed, area_no, 0, 101) END AS risk_shift,
        CASE WHEN cpa = 'CPA02' THEN 1.15 ELSE 0.85 + 0.25 * su($seed, area_no, 0, 102) END AS freq_mult,
        -- from 30% fewer reoffenders to 12% more: most areas improve, some worsen, some stay put

@@ -1,6 +1,6 @@
 -- name: validate_macros
 -- params: none
--- returns: macros used by the validation rules (method.md section 11, formats.md section 1).
+-- returns: macros used by the validation rules (method.md section 11, the input formats of the README).
 --   Each pbr_bad_<kind>(v) returns NULL when the text value v is acceptable (or missing) and
 --   otherwise the reason it is rejected. Missing values are checked separately (required columns).
 --   Ids, codes and dates that look like a missing-value marker (method.md section 11, end) are

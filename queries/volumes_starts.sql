@@ -2,9 +2,11 @@
 -- params: $allocation (VARCHAR), $min_age (INTEGER); needs pay_fee_classify and pay_bands
 --   (pay_fee.sql), pay_years_priced, safe_cell (output_macros.sql)
 -- returns: the rows of volumes.csv, every start of the starts table once per contract year it counts
---   in (normally one), or once with the reason it does not count: allocation, EM-only, no cohort row,
---   age, a type in no band (pay_fee.sql), then 'area has no contract years' or 'outside every contract
---   year of its area'. A start of a listed type that no band fits counts with weight 0 and says so.
+--   in (normally one), or once with the reason it does not count, a code: allocation, em_only,
+--   not_in_cohort, under_age, type_in_no_band (pay_fee.sql), then no_contract_years (its area has
+--   none) or outside_contract_years (in none of its area's). A start of a listed type that no band
+--   fits counts with weight 0 and the reason no_band_fits. Codes, not sentences: at national scale
+--   the file has one row per start (docs/statements.md explains each code).
 --   `counted` true exactly for the starts behind fee_volumes, so the weights of a contract year's
 --   rows sum to its weighted volume. Text columns through safe_cell; sorted by area, date, start.
 WITH c AS (
@@ -20,9 +22,9 @@ SELECT safe_cell(c.start_id) AS start_id, safe_cell(c.cpa) AS area,
   y.year_label AS contract_year,
   safe_cell(CASE
     WHEN c.excluded IS NOT NULL THEN c.excluded
-    WHEN y.year_label IS NULL AND h.area IS NULL THEN 'area has no contract years'
-    WHEN y.year_label IS NULL THEN 'outside every contract year of its area'
-    WHEN c.band_idx IS NULL THEN 'no band fits the length: counted with weight 0'
+    WHEN y.year_label IS NULL AND h.area IS NULL THEN 'no_contract_years'
+    WHEN y.year_label IS NULL THEN 'outside_contract_years'
+    WHEN c.band_idx IS NULL THEN 'no_band_fits'
   END) AS reason
 FROM c LEFT JOIN pay_years_priced y
   ON c.excluded IS NULL AND y.area = c.cpa AND c.start_date BETWEEN y.y_from AND y.y_to

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { PACKAGE_ROOT } from './paths.js';
 import { inputsMarkdown, README_BEGIN, README_END } from './schema/inputs.js';
 import { contractJsonSchema } from './contract/schema.js';
+import { mappingJsonSchema } from './mapping/schema.js';
+import { manifestJsonSchema, validationJsonSchema } from './core/artifactSchemas.js';
 
 /**
  * `npm run docs`: writes the generated parts of the repository from their one source, so that
@@ -20,6 +22,9 @@ export interface ShippedSchema {
 /** Every shipped schema: one line each. */
 export const SHIPPED_SCHEMAS: readonly ShippedSchema[] = [
   { file: 'schema/contract.schema.json', schema: contractJsonSchema },
+  { file: 'schema/mapping.schema.json', schema: mappingJsonSchema },
+  { file: 'schema/manifest.schema.json', schema: manifestJsonSchema },
+  { file: 'schema/validation.schema.json', schema: validationJsonSchema },
 ];
 
 /** The exact text of a shipped schema file: two-space JSON and a final newline. */

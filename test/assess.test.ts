@@ -2,7 +2,7 @@ import { describe, it, expect, afterAll, vi } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runAssess } from '../src/pay/assess.js';
+import { runAssess } from '../src/run/assess.js';
 import { main } from '../src/cli.js';
 import { FIXTURES_DIR } from '../src/paths.js';
 import { InputError } from '../src/errors.js';

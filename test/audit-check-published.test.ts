@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkRun, formatCheck, type CheckOptions } from '../src/audit/check.js';
-import { runAssess } from '../src/pay/assess.js';
+import { runAssess } from '../src/run/assess.js';
 import { FIXTURES_DIR } from '../src/paths.js';
 import { InputError } from '../src/errors.js';
 import { tmpDir, writeRun, type Row } from './audit-diff-runfolder.js';

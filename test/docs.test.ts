@@ -1,20 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../src/paths.js';
+import { FIXTURES_DIR, PACKAGE_ROOT } from '../src/paths.js';
 import { parse as parseYaml } from 'yaml';
 import { readmeWithInputs, SHIPPED_SCHEMAS, schemaText } from '../src/docs.js';
 import { contractJsonSchema } from '../src/contract/schema.js';
 import { parseContract } from '../src/contract/load.js';
 import { Db } from '../src/db/duckdb.js';
 import type { RunContext } from '../src/core/context.js';
-import { assessInto } from '../src/pay/assess.js';
+import { assessInto } from '../src/run/assess.js';
 import { pay } from '../src/pay/index.js';
 import { readSql } from '../src/db/sql.js';
 import { measureInline, rows, type Inline, type Measured, type OffenceRow, type PersonRow, type StartRow } from './measure-helpers/load.js';
 import { close, cohortOf, measureRow, outcome, reasons } from './measure-helpers/read.js';
 import { pbr } from './helpers/cli.js';
+import { missingThresholds } from '../src/measure/index.js';
+import { Cells } from '../src/report/suppress.js';
+import { runPipeline } from '../src/run/pipeline.js';
+import { loadDataset } from '../src/validate/load.js';
+import { loadMapping } from '../src/mapping/load.js';
+import { describeRejects, summarise, writeValidationJson } from '../src/core/validationReport.js';
+import { ManifestSchema, ValidationSchema } from '../src/core/artifactSchemas.js';
 
 describe('README', () => {
   const readme = readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
@@ -48,6 +55,53 @@ describe('shipped JSON Schemas (schema/)', () => {
       expect(pkg.files).toContain(s.file.split('/')[0]);
     });
   }
+});
+
+/** validation.json as `pbr validate` writes it for `data` (through `mapping` when given), and the terminal's lines. */
+let written = 0;
+async function validation(data: string, mapping?: string): Promise<{ json: unknown; lines: string[] }> {
+  const db = await Db.open({ threads: 1 });
+  try {
+    const load = await loadDataset(db, data, parseContract({ contract: 'none' }, 'docs'), { mapping: mapping ? loadMapping(mapping) : null });
+    const summary = summarise(load.inputs, load.rejectedRows, load.rejectCount, load.mapping);
+    const file = path.join(validationDir, `validation-${++written}.json`);
+    await writeValidationJson(db, file, summary);
+    return { json: JSON.parse(readFileSync(file, 'utf8')) as unknown, lines: await describeRejects(db, summary) };
+  } finally {
+    db.close();
+  }
+}
+const validationDir = mkdtempSync(path.join(os.tmpdir(), 'docs-validation-'));
+afterAll(() => rmSync(validationDir, { recursive: true, force: true }));
+
+describe('manifest.json and validation.json follow their shipped schemas', () => {
+  // One real run of fixtures/hand, then two validations: fixtures/extracts read through its
+  // mapping (a mapping and a workbook sheet recorded) and a dataset with a rejected row.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'docs-artifacts-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const out = path.join(dir, 'run');
+  beforeAll(async () => {
+    const hand = path.join(FIXTURES_DIR, 'hand');
+    await runPipeline({ dataDir: hand, contractPath: path.join(hand, 'contract.json'), outDir: out, quiet: true, cache: false });
+  });
+  const json = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as unknown;
+  it("a run's manifest.json parses with ManifestSchema (every key described, none unknown)", () => {
+    const m = ManifestSchema.parse(json(path.join(out, 'manifest.json')));
+    expect(m.inputs.map((i) => i.input)).toEqual(['cohort', 'starts', 'reconvictions']);
+    expect(m.person_level).toEqual(['offender_outcomes.parquet', 'offender_offences.parquet', 'validation.json', 'volumes.csv']);
+  });
+
+  it("a run's validation.json parses with ValidationSchema", () => {
+    const v = ValidationSchema.parse(json(path.join(out, 'validation.json')));
+    expect([v.ok, v.rejected_rows, v.rejects, v.mapping]).toEqual([true, 0, [], null]);
+  });
+
+  it('validation.json of mapped extracts (a workbook sheet, the mapping file) parses with ValidationSchema', async () => {
+    const extracts = path.join(FIXTURES_DIR, 'extracts');
+    const v = ValidationSchema.parse((await validation(extracts, path.join(extracts, 'mapping.yaml'))).json);
+    expect(v.files[0]).toMatchObject({ name: 'cohort', file: 'offenders.xlsx', sheet: 'Offenders' });
+    expect(v.mapping?.file).toBe('mapping.yaml');
+  });
 });
 
 // ------------------------------------------------------------------ docs/contract.md
@@ -227,7 +281,11 @@ function links(md: string): string[] {
   return out;
 }
 
-const USER_DOCS = ['docs/method.md', 'docs/contract.md', 'docs/internals.md'];
+/** Every document in docs/. */
+const USER_DOCS = readdirSync(path.join(PACKAGE_ROOT, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .sort()
+  .map((f) => `docs/${f}`);
 
 describe('user documentation links only to files in the repository', () => {
   for (const doc of USER_DOCS) {
@@ -245,7 +303,8 @@ describe('user documentation links only to files in the repository', () => {
 
     it(`${doc}: names no machine path or file outside the repository`, () => {
       const md = readFileSync(path.join(PACKAGE_ROOT, doc), 'utf8');
-      expect(md).not.toMatch(/\.\.\/shared|\/work\/|\/home\/|issue tracker|\/issues\//);
+      // the rule text the engine was built from (formats.md, anchors.md) is not in the repository
+      expect(md).not.toMatch(/\.\.\/shared|\/work\/|\/home\/|issue tracker|\/issues\/|\bformats\.md|\banchors\.md/);
     });
   }
 });
@@ -288,7 +347,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let seq = 0;
 
 /**
- * What `pbr assess` computes from an aggregates CSV (src/pay/assess.ts assessInto), without
+ * What `pbr assess` computes from an aggregates CSV (src/run/assess.ts assessInto), without
  * writing its output files (which take most of its time), on one database: the outcomes as
  * outcomes.csv has them (tr-crc: the measures.csv columns) and the payment lines.
  */
@@ -309,7 +368,7 @@ async function assess(contract: Record<string, unknown>, csv: string): Promise<{
     outcomes = await db.all<Record<string, string>>(`SELECT COLUMNS(* EXCLUDE (_order))::VARCHAR FROM assess_outcomes ORDER BY area, _order`);
   }
   const lines = await db.all<Record<string, string>>(
-    `SELECT area, period, component, amount::VARCHAR AS amount, rule FROM payments ORDER BY area, component, period`,
+    `SELECT area, period, component, basis, amount::VARCHAR AS amount, rule FROM payments ORDER BY area, component, period`,
   );
   return { outcomes, lines };
 }
@@ -439,6 +498,8 @@ describe('docs/method.md worked examples agree with the engine', () => {
     expect(close(r.reconviction_events_per_100, 70) && close(r.expected_rate, 0.45)).toBe(true);
     // baseline: 2011Q1 n 6, r 3, k 9, OGRS 3.0; 2011Q2 n 4, r 1, k 1, OGRS 1.6
     expect([r.baseline_measurable, r.baseline_reoffenders, r.baseline_reoffences]).toEqual([10, 4, 10]);
+    // the exact numerators of measures.csv: 10 x 0.45, and the baseline's 6 x 0.5 + 4 x 0.4
+    expect([String(r.ogrs_sum), String(r.baseline_ogrs_sum)]).toEqual(['4.500000000000', '4.600000000000']);
     expect(close(r.baseline_binary_rate, 0.4) && close(r.baseline_expected_rate, 0.46) && close(r.baseline_frequency_rate, 2.5)).toBe(true);
     // section 6 on these figures, additive: a = 0.4 - (0.45 - 0.46) = 0.41
     expect(close(r.adjusted_binary_rate, 0.41)).toBe(true);
@@ -481,6 +542,11 @@ describe('docs/method.md worked examples agree with the engine', () => {
     expect(plain.lines.map((l) => `${l.area} ${l.component} ${l.amount}`)).toEqual([
       'A1 binary_payment 76800.00', 'A1 frequency_payment 22950.00', 'A3 binary_deduction -89600.00',
     ]);
+    // the line as payments.csv has it (basis quoted: it holds commas)
+    const a1 = plain.lines[0]!;
+    expect([a1.area, a1.period, a1.component, `"${a1.basis}"`, a1.amount, a1.rule].join(',')).toBe(
+      'A1,2019Q2,binary_payment,"(50.0% - 44.0%) x 400 offenders x GBP 3,200.00: baseline binary rate minus the adjusted binary rate (additive OGRS adjustment), times the measurable offenders, times the binary price; the adjusted rate is below the lower threshold 45.1%",76800.00,payments.binary_price',
+    );
     const noHurdle = await assess({ ...TR, payments: { ...prices, frequency_hurdle: 'none' } }, csv);
     expect(noHurdle.lines.map((l) => `${l.area} ${l.component} ${l.amount}`)).toEqual([
       'A1 binary_payment 76800.00', 'A1 frequency_payment 22950.00', 'A2 frequency_payment 30510.00',
@@ -533,6 +599,7 @@ CREATE TABLE measures (area VARCHAR, area_order INTEGER, period VARCHAR, period_
               ],
               CPA02: [{ from: '2015-01-01', to: '2015-12-31', annual_price: 1000000.02, volume_low: 0, volume_high: 0 }],
               CPA03: [{ from: '2015-02-15', to: '2016-02-14', annual_price: 1200000, volume_low: 0, volume_high: 0 }],
+              CPA04: [{ from: '2015-01-01', to: '2015-06-30', annual_price: 1000000.02, volume_low: 0, volume_high: 0 }],
             },
           },
         }),
@@ -558,27 +625,191 @@ CREATE TABLE measures (area VARCHAR, area_order INTEGER, period VARCHAR, period_
       expect(pick('CPA02', 'volume_reconciliation')).toEqual([]);
       expect(pick('CPA03', 'fee_for_service', '2015-02')).toEqual(['50000.00']);
       expect(pick('CPA03', 'fee_for_service', '2016-02')).toEqual(['48275.86']);
+      expect(new Set(pick('CPA04', 'fee_for_service'))).toEqual(new Set(['83333.34']));
+      // balance-last-month: CPA02's year of twelve months is owed its price, 1,000,000.02:
+      // 11 x 83,333.34 = 916,666.74, so December takes 83,333.28; CPA03's twelve months (with two
+      // part months) are owed 1,200,000: 50,000 + 11 x 100,000 = 1,150,000, so February 2016 takes
+      // 50,000.00; CPA04's six months are owed their exact fees, 6 x 83,333.335 = 500,000.01:
+      // 5 x 83,333.34 = 416,666.70, so June takes 83,333.31.
+      const contract = ctx.contract;
+      ctx.contract = { ...contract, fee_for_service: { ...contract.fee_for_service, rounding: 'balance-last-month' } };
+      await pay(ctx);
+      const balanced = await db.all<{ area: string; period: string; component: string; amount: string }>(
+        `SELECT area, period, component, amount::VARCHAR AS amount FROM payments WHERE component = 'fee_for_service' AND period IN ('2015-11', '2015-12', '2016-01', '2016-02', '2015-05', '2015-06') ORDER BY area, period`,
+      );
+      expect(balanced.filter((l) => l.area !== 'CPA01').map((l) => `${l.area} ${l.period} ${l.amount}`)).toEqual([
+        'CPA02 2015-05 83333.34', 'CPA02 2015-06 83333.34', 'CPA02 2015-11 83333.34', 'CPA02 2015-12 83333.28',
+        'CPA03 2015-05 100000.00', 'CPA03 2015-06 100000.00', 'CPA03 2015-11 100000.00', 'CPA03 2015-12 100000.00', 'CPA03 2016-01 100000.00', 'CPA03 2016-02 50000.00',
+        'CPA04 2015-05 83333.34', 'CPA04 2015-06 83333.31',
+      ]);
     } finally {
       db.close();
     }
   });
 
-  it('section 10: Peterborough cohorts and whole pilot', async () => {
+  it('section 10: Peterborough cohorts and whole pilot, pooled and weighted-mean, and payment_cap', async () => {
+    // Two pilots in one file. PB: the table of method.md; PB2: cohort 1 as PB's, cohort 2 of 500
+    // treated people against 2,000 (the whole_pilot example). Each area is a pilot of its own.
+    // PB2 cohort 2: 128.0 against 150.0 per 100 (14.67%): (150 - 128) / 100 x 500 x 1,000 = 110,000.00.
+    // pooled PB2: 2,060 / 1,500 = 137.33 against 4,550 / 3,000 = 151.67, reduction 9.45%; the
+    //   amount (151.67 - 137.33) / 100 x 1,500 x 1,000 = (4,550 / 2 - 2,060) x 1,000 = 215,000,
+    //   less 110,000 paid: 105,000.00.
+    // weighted-mean PB2: (8.3871% x 1,000 + 14.6667% x 500) / 1,500 = 10.48%; the amount
+    //   130,000 + 110,000 (each cohort against its own comparison group) less 110,000: 130,000.00;
+    //   with payment_cap 200,000: 240,000 paid in all, a cap line of -40,000.00.
     const pb = { scheme: 'peterborough', thresholds: { cohort: 0.1, overall: 0.075 }, price_per_event: 1000 };
-    const head = 'area,period,group,measurable,reconviction_events\n';
-    const r = await assess(pb, `${head}PB,cohort1,treatment,1000,1420\nPB,cohort1,comparison,1000,1550\nPB,cohort2,treatment,1000,1380\nPB,cohort2,comparison,1000,1550\n`);
-    expect(r.outcomes.map((o) => `${o.period} ${o.reduction} ${o.outcome}`)).toEqual([
-      'cohort1 0.083871 none', 'cohort2 0.109677 payment', 'ALL 0.096774 payment',
+    const csv = [
+      'area,period,group,measurable,reconviction_events',
+      'PB,cohort1,treatment,1000,1420', 'PB,cohort1,comparison,1000,1550', 'PB,cohort2,treatment,1000,1380', 'PB,cohort2,comparison,1000,1550',
+      'PB2,cohort1,treatment,1000,1420', 'PB2,cohort1,comparison,1000,1550', 'PB2,cohort2,treatment,500,640', 'PB2,cohort2,comparison,2000,3000',
+    ].join('\n');
+    const pooled = await assess(pb, `${csv}\n`);
+    expect(pooled.outcomes.map((o) => `${o.area} ${o.period} ${o.reduction} ${o.outcome}`)).toEqual([
+      'PB cohort1 0.083871 none', 'PB cohort2 0.109677 payment', 'PB ALL 0.096774 payment',
+      'PB2 cohort1 0.083871 none', 'PB2 cohort2 0.146667 payment', 'PB2 ALL 0.094505 payment',
     ]);
-    expect(amounts(r.lines)).toEqual(['ALL frequency_payment 130000.00', 'cohort2 frequency_payment 170000.00']);
+    const byArea = (lines: Record<string, string>[], area: string) => amounts(lines.filter((l) => l.area === area));
+    expect(byArea(pooled.lines, 'PB')).toEqual(['ALL frequency_payment 130000.00', 'cohort2 frequency_payment 170000.00']);
+    expect(byArea(pooled.lines, 'PB2')).toEqual(['ALL frequency_payment 105000.00', 'cohort2 frequency_payment 110000.00']);
+    const weighted = await assess({ ...pb, whole_pilot: 'weighted-mean', payment_cap: 200000 }, `${csv}\n`);
+    expect(weighted.outcomes.find((o) => o.area === 'PB2' && o.period === 'ALL')!.reduction).toBe('0.104803');
+    expect(byArea(weighted.lines, 'PB2')).toEqual(['ALL cap -40000.00', 'ALL frequency_payment 130000.00', 'cohort2 frequency_payment 110000.00']);
   });
 
-  it('section 10: Doncaster, target met and missed', async () => {
-    const dn = { scheme: 'doncaster', cohort: { period: 'year', from: '2011-01-01' }, baseline: { from: '2009-01-01', to: '2009-12-31' }, contract_value: 10000000 };
-    const r = await assess(dn, 'area,period,measurable,reoffenders\nDN,2009,1000,580\nDN,2011,1000,523\nDN,2012,1000,547\n');
+  it('section 10: Doncaster, target met and missed, a contract value per year, and the bonus', async () => {
+    // baseline 58.0%; 2011: a fall of 5.7 points, target met, 0.7 beyond it: 0.7 x 100,000 = 70,000.00;
+    // 2012: 3.3 points, target missed: -10% x 10,000,000 (2012's value) = -1,000,000.00;
+    // 2013: 58.0 - 46.0 = 12 points, 7 beyond the target, at most 5 earn: 5 x 100,000 = 500,000.00.
+    const dn = {
+      scheme: 'doncaster', cohort: { period: 'year', from: '2011-01-01' }, baseline: { from: '2009-01-01', to: '2009-12-31' },
+      contract_value: { 2011: 9800000, 2012: 10000000 }, bonus_per_point: 100000,
+    };
+    const r = await assess(dn, 'area,period,measurable,reoffenders\nDN,2009,1000,580\nDN,2011,1000,523\nDN,2012,1000,547\nDN,2013,1000,460\n');
     expect(r.outcomes.map((o) => `${o.period} ${o.change_points} ${o.outcome}`)).toEqual([
-      '2011 -5.700000 target_met', '2012 -3.300000 target_missed',
+      '2011 -5.700000 target_met', '2012 -3.300000 target_missed', '2013 -12.000000 target_met',
     ]);
-    expect(amounts(r.lines)).toEqual(['2012 binary_deduction -1000000.00']);
+    expect(amounts(r.lines)).toEqual(['2012 binary_deduction -1000000.00', '2011 binary_payment 70000.00', '2013 binary_payment 500000.00']);
+  });
+
+  it('section 11: a disposal before its offence is reported with file, line, column and value', async () => {
+    // fixtures/broken/disposal-before-offence: the valid dataset whose fifth line (O004) is disposed
+    // of on 2016-05-31 for an offence of 2016-06-01
+    const data = mkdtempSync(path.join(tmp, 'bad-'));
+    cpSync(path.join(FIXTURES_DIR, 'valid'), data, { recursive: true });
+    cpSync(path.join(FIXTURES_DIR, 'broken', 'disposal-before-offence', 'reconvictions.csv'), path.join(data, 'reconvictions.csv'));
+    const v = await validation(data);
+    // (validation.json with a rejected row follows its shipped schema)
+    expect(ValidationSchema.parse(v.json).rejects).toEqual([
+      { file: 'reconvictions.csv', line: 5, column: 'disposal_date', value: '2016-05-31', reason: 'disposal_date is before offence_date 2016-06-01' },
+    ]);
+    expect(v.lines.slice(-2)).toEqual([
+      'reconvictions.csv: 4 rows read, 3 used, 1 rejected',
+      "  reconvictions.csv: line 5, column disposal_date: disposal_date is before offence_date 2016-06-01 (value '2016-05-31')",
+    ]);
+  });
+
+  it('section 12: the annual top-up nets the year against its quarters', async () => {
+    // B = 50%, B_f = 3.0, no adjustment; baseline band 95%: h = 0.049 for n = 400, 0.0245 for 1,600.
+    // 2019Q2 44%: 24,000.00 and (3 - 2.5) x 176 x 100 = 8,800.00; 2019Q3 46%: none;
+    // 2019Q4 43%: 28,000.00 and 8,600.00; 2020Q1 56%: -24,000.00.
+    // 2019-20: 756 / 1,600 = 47.25%: (0.5 - 0.4725) x 1,600 x 1,000 = 44,000.00, and
+    //   (3 - 2,002 / 756) x 756 x 100 = (2,268 - 2,002) x 100 = 26,600.00;
+    //   binary_top_up 44,000 - 28,000 = 16,000.00; frequency_top_up 26,600 - 17,400 = 9,200.00.
+    const c = {
+      cohort: { period: 'quarter', from: '2019-04-01', to: '2020-03-31', top_up: 'financial-year' },
+      adjustment: { method: 'none' },
+      payments: { binary_price: 1000, deduction_price: 1000, frequency_price: 100 },
+    };
+    const head = 'area,period,measurable,reoffenders,reoffences,baseline_binary_rate,baseline_frequency_rate\n';
+    const rows = [['2019Q2', 400, 176, 440], ['2019Q3', 400, 184, 460], ['2019Q4', 400, 172, 430], ['2020Q1', 400, 224, 672], ['2019-20', 1600, 756, 2002]];
+    const r = await assess(c, head + rows.map((x) => `A1,${x.join(',')},0.5,3\n`).join(''));
+    // the years formed from 2015-10-01 .. 2020-03-31: 2015-16 began before cohort.from
+    const db = await Db.open({ threads: 1 });
+    try {
+      await db.run('CREATE TABLE starts (start_date DATE)');
+      await db.exec('measure_periods', {
+        period_type: 'quarter', cohort_from: '2015-10-01', cohort_to: '2020-03-31', baseline_from: '2011-01-01', baseline_to: '2011-12-31', top_up: 'financial-year',
+      });
+      expect((await db.all<{ period: string }>(`SELECT period FROM m_periods WHERE is_annual ORDER BY period_start`)).map((p) => p.period)).toEqual([
+        '2016-17', '2017-18', '2018-19', '2019-20',
+      ]);
+    } finally {
+      db.close();
+    }
+    expect(r.outcomes.map((o) => `${o.period} ${o.binary_outcome}`)).toEqual(['2019Q2 payment', '2019-20 payment', '2019Q3 none', '2019Q4 payment', '2020Q1 deduction']);
+    expect(amounts(r.lines)).toEqual([
+      '2020Q1 binary_deduction -24000.00', '2019Q2 binary_payment 24000.00', '2019Q4 binary_payment 28000.00',
+      '2019-20 binary_top_up 16000.00', '2019Q2 frequency_payment 8800.00', '2019Q4 frequency_payment 8600.00',
+      '2019-20 frequency_top_up 9200.00',
+    ]);
+  });
+
+  it('section 13: fixed thresholds, the period row before the * row, and the missing ones', async () => {
+    // 25 people in each of CPA01, CPA02, CPA03 in 2019Q3 and in CPA01 in 2019Q4, 11 reoffending:
+    // a = 44%; baseline 2011: 2 people, 1 reoffending: B = 50% in each area. No adjustment.
+    const people: PersonRow[] = [];
+    const starts: StartRow[] = [];
+    const offences: OffenceRow[] = [];
+    const add = (id: string, area: string, date: string, n: number, r: number) => {
+      for (let i = 0; i < n; i++) {
+        const p = `${id}-${i}`;
+        people.push({ person_id: p });
+        starts.push({ start_id: `S${p}`, person_id: p, start_date: date, cpa: area });
+        if (i < r) offences.push({ offence_id: `O${p}`, person_id: p, offence_date: `${date.slice(0, 8)}20`, disposal_date: `${date.slice(0, 8)}25` });
+      }
+    };
+    for (const a of ['CPA01', 'CPA02', 'CPA03']) {
+      add(`${a}b`, a, '2011-03-01', 2, 1);
+      add(`${a}q3`, a, '2019-08-01', 25, 11);
+    }
+    add('CPA01q4', 'CPA01', '2019-11-01', 25, 11);
+    await withMeasure(
+      {
+        people, starts, offences,
+        thresholds: [
+          { cpa: 'CPA01', period: '2019Q3', lower: '0.452', upper: '0.548' },
+          { cpa: 'CPA01', period: '*', lower: '0.400', upper: '0.500' },
+          { cpa: 'CPA02', period: '*', lower: '0.400', upper: '0.500' },
+        ],
+        contract: {
+          cohort: { period: 'quarter', from: '2019-07-01', to: '2019-12-31' },
+          adjustment: { method: 'none' }, significance: { method: 'fixed' }, follow_up: { as_of: '2030-01-01' },
+        },
+      },
+      async (m) => {
+        const got = await rows(m.db, `SELECT area, period, adjusted_binary_rate AS a, lower_threshold AS lo, upper_threshold AS hi, binary_outcome AS o FROM measures ORDER BY is_all, area, period`);
+        expect(got.map((g) => `${g.area} ${g.period} ${g.a} ${g.lo} ${g.hi} ${g.o}`)).toEqual([
+          'CPA01 2019Q3 0.44 0.452 0.548 payment',
+          'CPA01 2019Q4 0.44 0.4 0.5 none',
+          'CPA02 2019Q3 0.44 0.4 0.5 none',
+          'CPA02 2019Q4 null 0.4 0.5 none', // nobody there: no rate, the * row's bounds shown
+          'CPA03 2019Q3 0.44 null null none',
+          'CPA03 2019Q4 null null null none',
+          'ALL 2019Q3 0.44 null null none',
+          'ALL 2019Q4 0.44 null null none',
+        ]);
+        expect(await missingThresholds(m.db)).toEqual([{ area: 'CPA03', period: '2019Q3' }, { area: 'CPA03', period: '2019Q4' }]);
+      },
+    );
+  });
+
+  it('section 14: the termination watch flags the second final quarter in a row at least 5 points up', async () => {
+    // B = 50%, n = 100, no adjustment: a - B = +3, +6, +4, +5, +7 points in five final quarters,
+    // then +8 in an interim one (never flagged).
+    const c = { cohort: { period: 'quarter', from: '2019-01-01' }, adjustment: { method: 'none' }, termination: { increase_points: 5, consecutive_periods: 2 } };
+    const rs = [['2019Q1', 53, 'final'], ['2019Q2', 56, 'final'], ['2019Q3', 54, 'final'], ['2019Q4', 55, 'final'], ['2020Q1', 57, 'final'], ['2020Q2', 58, 'interim']];
+    const r = await assess(c, `area,period,measurable,reoffenders,baseline_binary_rate,status\n${rs.map(([p, k, st]) => `A1,${p},100,${k},0.5,${st}\n`).join('')}`);
+    expect(r.outcomes.map((o) => `${o.period} ${o.termination_watch}`)).toEqual([
+      '2019Q1 false', '2019Q2 false', '2019Q3 false', '2019Q4 false', '2020Q1 true', '2020Q2 false',
+    ]);
+  });
+
+  it('section 15: small cells, as the report shows them', () => {
+    // suppress_below 25: 80 measurable, 20 reoffenders, baseline over 1,000 people
+    const cells = new Cells(25);
+    expect([cells.count(80), cells.count(20)]).toEqual(['80', '&lt;25']);
+    expect(cells.pct(0.25, [80, 20])).toBe('*'); // binary rate r / n: r is small
+    expect(cells.pct(0.45, [80])).toBe('45.0%'); // expected rate: from n alone
+    expect(cells.pct(0.5, [1000])).toBe('50.0%'); // baseline rate: from the baseline's people
   });
 });

@@ -11,7 +11,7 @@ import { loadContract } from '../src/contract/load.js';
 import { loadDataset } from '../src/validate/load.js';
 import { loadMapping, parseMapping } from '../src/mapping/load.js';
 import { InputError } from '../src/errors.js';
-import { draftMapping, profileFolder } from '../src/mapping/draft.js';
+import { draftMapping, profileFolder } from '../src/map/draft.js';
 import { pbr } from './helpers/cli.js';
 import { shared } from './helpers/shared.js';
 

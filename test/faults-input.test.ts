@@ -6,7 +6,7 @@ import { FIXTURES_DIR } from '../src/paths.js';
 import { duplicateJsonKey, loadContract, parseContract } from '../src/contract/load.js';
 import { isoDateOption } from '../src/commands/options.js';
 import { InputError, escapeControls } from '../src/errors.js';
-import { runAssess } from '../src/pay/assess.js';
+import { runAssess } from '../src/run/assess.js';
 import { pbr } from './helpers/cli.js';
 import { brokenDataset } from './helpers/dataset.js';
 import { startPbr } from './helpers/process.js';

@@ -15,7 +15,7 @@ import { loadDataset } from '../src/validate/load.js';
 import { measure, writeMeasureCsvs } from '../src/measure/index.js';
 import { pay } from '../src/pay/index.js';
 import { writeStatements } from '../src/statements/index.js';
-import { runAssess } from '../src/pay/assess.js';
+import { runAssess } from '../src/run/assess.js';
 import { shared } from './helpers/shared.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'pbr-roundtrip-'));

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runAssess } from '../src/pay/assess.js';
+import { runAssess } from '../src/run/assess.js';
 import { InputError } from '../src/errors.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'mechanism-schemes-'));

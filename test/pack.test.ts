@@ -76,20 +76,20 @@ describe('pack/index.html', () => {
 
   test('the totals row of the payable table sums the areas exactly', () => {
     // payments 640.00 + 1600.00 = 2240.00; caps -40.00; net 2200.00; to date 4250.25 + 0 + 0.
-    expect(html).toContain('<tr class="total"><th scope="row">Total</th><td class="n">£2,240.00</td><td class="n">£0.00</td><td class="n">\u2212£40.00</td><td class="n"><strong>£2,200.00</strong></td><td class="n">£4,250.25</td></tr>');
+    expect(html).toContain('<tr class="total"><th scope="row">Total</th><td class="n">£2,240.00</td><td class="n">£0.00</td><td class="n">-£40.00</td><td class="n"><strong>£2,200.00</strong></td><td class="n">£4,250.25</td></tr>');
   });
 
   test('interim indicative amounts are labelled not payable; a negative one is a deduction', () => {
     // pay_outcomes fixture: North 2016Q2 1234.50, South -320.00, West none.
     expect(html).toContain('<th scope="col" class="n">Indicative amount, not payable</th>');
     expect(html).toContain('<a href="../statements/CPA01_2016Q2.html">£1,234.50</a>');
-    expect(html).toContain('\u2212£320.00 deduction');
+    expect(html).toContain('-£320.00 deduction');
   });
 
   test('an area page lists the results lines of the period with their basis and contract key', () => {
     const north = html.slice(html.indexOf('id="page-area-CPA01"'), html.indexOf('id="page-area-CPA02"'));
     expect(north).toContain('<tr><th scope="row">binary payment</th><td>payment</td><td>payments.binary_price</td><td class="n">£640.00</td></tr>');
-    expect(north).toContain('<tr><th scope="row">cap</th><td>cap</td><td>payments.cap_per_period</td><td class="n">\u2212£40.00</td></tr>');
+    expect(north).toContain('<tr><th scope="row">cap</th><td>cap</td><td>payments.cap_per_period</td><td class="n">-£40.00</td></tr>');
     expect(north).toContain('<strong>£600.00</strong>');
   });
 

@@ -267,14 +267,14 @@ describe('concentration', () => {
 
 describe('number formatting', () => {
   test('money from exact decimal text', () => {
-    expect(money('-1234567.50')).toBe('\u2212£1,234,567.50');
+    expect(money('-1234567.50')).toBe('-£1,234,567.50');
     expect(money('0.00')).toBe('£0.00');
     expect(money('999.5')).toBe('£999.50');
   });
   test('a deduction carries a minus sign and the word, as on the statements; other amounts do not', () => {
-    expect(amount('-1600.00', true)).toBe('\u2212£1,600.00 deduction');
+    expect(amount('-1600.00', true)).toBe('-£1,600.00 deduction');
     expect(amount('0.00', true)).toBe('£0.00');
-    expect(amount('-5.00')).toBe('\u2212£5.00');
+    expect(amount('-5.00')).toBe('-£5.00');
   });
   test('percentages, points, counts and decimals', () => {
     expect(pct(0.416667)).toBe('41.7%');
@@ -401,7 +401,7 @@ describe('renderReport', () => {
 
   test('deductions show a minus sign and the word deduction', () => {
     // South: 2015Q4 deduction -1600.00 (FY 2015/16).
-    expect(section(html, 'area-CPA02')).toContain('<td class="n">\u2212£1,600.00 deduction</td>');
+    expect(section(html, 'area-CPA02')).toContain('<td class="n">-£1,600.00 deduction</td>');
   });
 
   test('the national summary never calls the all-areas result a payment', () => {

@@ -80,12 +80,12 @@ describe('statements of a pbr run', () => {
     const rows = readCsvObjects(file);
     expect(rows).toHaveLength(26); // every row of starts.csv
     const reason = (id: string) => rows.find((r) => r.start_id === id)!.reason;
-    expect(reason('S03')).toBe('start type CUSTODY_RELEASE in no band');
-    expect(reason('S04')).toBe('EM-only order');
-    expect(reason('S05')).toBe('allocation NPS, not CRC');
-    expect(reason('S08')).toBe('under 18 on the start date');
-    expect(reason('SB1a')).toBe('outside every contract year of its area');
-    expect(reason('S09')).toBe('area has no contract years');
+    expect(reason('S03')).toBe('type_in_no_band');
+    expect(reason('S04')).toBe('em_only');
+    expect(reason('S05')).toBe('allocation');
+    expect(reason('S08')).toBe('under_age');
+    expect(reason('SB1a')).toBe('outside_contract_years');
+    expect(reason('S09')).toBe('no_contract_years');
     expect(rows.filter((r) => r.counted === 'true').map((r) => r.start_id).sort())
       .toEqual(['S01', 'S02', 'S06a', 'S06c', 'S07a', 'S10', 'S13', 'S14']);
   });

@@ -35,17 +35,17 @@ describe('volumes.csv', () => {
     const y1 = '2015-02-01/2016-01-31';
     expect(rows.map(pick)).toEqual([
       // CPA01, by start date then start id
-      ['s7', 'false', '', '', '', 'under 18 on the start date'], // 17 on 2015-03-01
+      ['s7', 'false', '', '', '', 'under_age'], // 17 on 2015-03-01
       ['s8', 'true', '1', '1', y1, ''], // 18 on the day: CO 100 days, band 1
       ['s1', 'true', '1', '1', y1, ''],
       ['s2', 'true', '2', '1.3', y1, ''], // CO 400 days: over 365, band 2
       ['s3', 'true', '1', '1', y1, ''], // CO 365 days: band 1 (max_length_days 365 included)
-      ['s4', 'false', '', '', '', 'start type SSO in no band'],
-      ['s5', 'false', '', '', '', 'EM-only order'],
-      ['s6', 'false', '', '', '', 'allocation NPS, not CRC'],
+      ['s4', 'false', '', '', '', 'type_in_no_band'],
+      ['s5', 'false', '', '', '', 'em_only'],
+      ['s6', 'false', '', '', '', 'allocation'],
       ['s9', 'true', '1', '1', '2016-02-01/2017-01-31', ''],
       // CPA04
-      ['s10', 'false', '', '', '', 'under 18 on the start date'], // born 29 Feb 1996: 17 on 28 Feb 2014
+      ['s10', 'false', '', '', '', 'under_age'], // born 29 Feb 1996: 17 on 28 Feb 2014
       ['s11', 'true', '1', '1', '2014-01-01/2014-12-31', ''],
     ]);
     expect(Object.keys(rows[0]!)).toEqual([
@@ -94,15 +94,15 @@ describe('volumes.csv: starts no band fits, outside every contract year, areas w
 
   it('a start of a listed type that no band fits counts with weight 0 and says so', () => {
     const s2 = rows.find((r) => r.start_id === 's2')!; // CO 400 days > 100
-    expect(pick(s2)).toEqual(['s2', 'true', '', '0', '2015-02-01/2016-01-31', 'no band fits the length: counted with weight 0']);
+    expect(pick(s2)).toEqual(['s2', 'true', '', '0', '2015-02-01/2016-01-31', 'no_band_fits']);
   });
 
   it('a start after the last contract year of its area does not count', () => {
-    expect(pick(rows.find((r) => r.start_id === 's9')!)).toEqual(['s9', 'false', '', '', '', 'outside every contract year of its area']);
+    expect(pick(rows.find((r) => r.start_id === 's9')!)).toEqual(['s9', 'false', '', '', '', 'outside_contract_years']);
   });
 
   it('a start in an area with no contract year does not count', () => {
-    expect(pick(rows.find((r) => r.start_id === 's11')!)).toEqual(['s11', 'false', '', '', '', 'area has no contract years']);
+    expect(pick(rows.find((r) => r.start_id === 's11')!)).toEqual(['s11', 'false', '', '', '', 'no_contract_years']);
   });
 
   it('the band breakdown keeps the unfitted starts apart, weighing nothing', async () => {

@@ -244,7 +244,7 @@ export async function diffRuns(runA: string, runB: string, opts: DiffOptions = {
         // as_of belongs to the contract when it sets one (A's, or A's --as-of), else to the data (B's).
         const asOf = contractAsOfA !== null ? asOfA : asOfB;
         try {
-          // B's mapping goes with B's data (the pipeline's `mappingPath` option, formats.md section 5).
+          // B's mapping goes with B's data (the pipeline's `mappingPath` option, docs/extracts.md).
           const options: PipelineOptions & { mappingPath?: string } = {
             dataDir: where.data,
             contractPath: where.contract,

@@ -6,7 +6,7 @@ import { readManifest, type Manifest } from './verify.js';
 
 /**
  * Reading a run folder's files into DuckDB for `pbr diff`, `pbr reconcile` and `pbr check`
- * (formats.md section 4). Every file is read with explicit column types: a file that does not
+ * (the outputs listed in the README). Every file is read with explicit column types: a file that does not
  * parse is a damaged run folder (exit 2 naming it).
  */
 
@@ -39,7 +39,7 @@ export const MEASURE_COLUMNS: readonly (readonly [string, string])[] = [
 ];
 
 /**
- * measures.csv's v2 columns (formats.md section 4, appended): the exact numerators. Runs made
+ * measures.csv's v2 columns (appended, listed in the README): the exact numerators. Runs made
  * before v2 have not got them; like any column not in MEASURE_COLUMNS they are read as the text
  * the file holds (ogrs_sum exactly as written).
  */
@@ -65,14 +65,14 @@ function columnsStruct(cols: readonly (readonly [string, string])[]): string {
 
 function need(run: string, file: string): string {
   const p = path.join(run, file);
-  if (!existsSync(p)) throw new InputError(`${p}: missing; give a folder written by 'pbr run' (formats.md section 4)`);
+  if (!existsSync(p)) throw new InputError(`${p}: missing; give a folder written by 'pbr run' `);
   return p;
 }
 
 async function readCsvInto(db: Db, table: string, file: string, cols: readonly (readonly [string, string])[]): Promise<void> {
   try {
     await db.run(
-      // Named types for the columns of formats.md section 4; any other column (v2's appended ones,
+      // Named types for the columns of the outputs listed in the README; any other column (v2's appended ones,
       // or one added later, as the formats allow) is read as the text the file holds. A missing
       // column or a value of the wrong type is an error.
       `CREATE OR REPLACE TABLE ${ident(table)} AS

@@ -2,12 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ContractSchema } from '../contract/schema.js';
 import { loadDataset } from '../validate/load.js';
+import { loadMapping } from '../mapping/load.js';
 import { sha256File } from '../core/hash.js';
-import { readLocations, type Manifest } from './verify.js';
+import { manifestMapping, readLocations, type Manifest } from './verify.js';
 import { Db, literal } from '../db/duckdb.js';
 import { readSql } from '../db/sql.js';
 import { readCheckedCsv } from './csvInput.js';
 import { InputError } from '../errors.js';
+import { ownerOnly } from '../core/personLevel.js';
 import { loadRunCsvs, loadRunOutcomes, resolvedKey, runManifest } from './diffRunFiles.js';
 import { textTable } from './diff.js';
 import { decText } from '../measure/rules.js';
@@ -111,8 +113,13 @@ async function explainFromInputs(db: Db, run: string, manifest: Manifest): Promi
   const parsed = ContractSchema.safeParse(manifest.contract.resolved);
   if (!parsed.success) return 'the contract in manifest.json cannot be read by this engine version';
   const contract = parsed.data;
+  // a mapped run's inputs are read through its mapping, unchanged since the run
+  const recorded = manifestMapping(manifest);
+  if (recorded && !loc.mapping) return `${run}/locations.json does not say where the run's mapping file is`;
+  if (loc.mapping && recorded && (await sha256File(loc.mapping).catch(() => '')) !== recorded.sha256) return `the run's mapping ${loc.mapping} has changed since the run`;
   try {
-    await loadDataset(db, loc.data, contract);
+    const mapping = loc.mapping && recorded ? loadMapping(loc.mapping) : null;
+    await loadDataset(db, loc.data, contract, { mapping });
   } catch (e) {
     if (e instanceof InputError) return `the run's inputs cannot be loaded: ${e.message}`;
     throw e;
@@ -131,7 +138,7 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const price = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /**
- * Table r_exact: measures.csv's exact numerators (formats.md section 4, v2) as text, so that the
+ * Table r_exact: measures.csv's exact numerators (the v2 columns of measures.csv, listed in the README) as text, so that the
  * payment estimate prices the run's own exact figures; empty for a run written before they existed.
  */
 async function loadExactNumerators(db: Db, run: string): Promise<void> {
@@ -181,7 +188,17 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
       deduction_price: decText(deductionPrice),
       adjustment: typeof adjustment === 'string' ? adjustment : 'additive',
     });
-    if (opts.out) await db.run(`COPY (${readSql('audit_reconcile_list')}) TO ${literal(opts.out)} (HEADER, DELIMITER ',')`);
+    if (opts.out) {
+      // person ids: readable by the owner only; text cells safe to open in a spreadsheet
+      await db.exec('output_macros');
+      const list = readSql('audit_reconcile_list').trim().replace(/;\s*$/, '');
+      await db.run(
+        `COPY (SELECT * REPLACE (safe_cell(person_id) AS person_id, safe_cell(period) AS period, safe_cell(area) AS area,
+                                 safe_cell(explanation) AS explanation) FROM (${list}))
+         TO ${literal(opts.out)} (HEADER, DELIMITER ',')`,
+      );
+      ownerOnly(opts.out);
+    }
     const byKind = Object.fromEntries(counts.map((c) => [c.kind, Number(c.n)])) as Record<DisagreementKind, number>;
     return {
       run: opts.run,

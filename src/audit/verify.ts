@@ -22,7 +22,7 @@ export interface Manifest {
   report?: { png?: boolean; focus?: string | null };
   queries: Record<string, string>;
   outputs: Record<string, string>;
-  /** The mapping file of a mapped run (formats.md section 5): its sha256, or an object holding it. Absent in runs without one. */
+  /** The mapping file of a mapped run (docs/extracts.md): its sha256, or an object holding it. Absent in runs without one. */
   mapping?: unknown;
 }
 
@@ -181,7 +181,7 @@ export async function verifyRun(run: string, override: VerifyOptions = {}): Prom
     try {
       const { runPipeline } = await import('../run/pipeline.js');
       const out = path.join(tmp, 'run');
-      // The mapping goes through as the pipeline's `mappingPath` option (formats.md section 5); the
+      // The mapping goes through as the pipeline's `mappingPath` option (docs/extracts.md); the
       // report outputs the run asked for (--png, --focus) are asked for again.
       const options: PipelineOptions = {
         dataDir: data,

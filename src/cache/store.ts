@@ -352,8 +352,18 @@ export interface StoreSpec {
   personLevel: boolean;
 }
 
-/** Store an entry: each table as Parquet, each file copied, then entry.json with every file's sha256. */
-export async function storeEntry(db: Db, root: string, key: string, spec: StoreSpec): Promise<void> {
+/**
+ * Write an entry: `fill` puts its files into a folder aside and says which they are (relative path
+ * -> sha256, null to have it hashed here); then entry.json lists every file with its sha256 and
+ * size, and the folder is renamed into place. Failures never fail a run: the cache is an
+ * optimisation (a read-only or full disk).
+ */
+async function writeEntry(
+  root: string,
+  key: string,
+  about: { holds: string; personLevel: boolean; loadKey?: string },
+  fill: (tmp: string) => Promise<Record<string, string | null>>,
+): Promise<void> {
   const tmp = path.join(root, `.${key}.tmp-${process.pid}`);
   const unregister = onInterrupt(() => rmSync(tmp, { recursive: true, force: true }));
   try {
@@ -361,30 +371,20 @@ export async function storeEntry(db: Db, root: string, key: string, spec: StoreS
     rmSync(tmp, { recursive: true, force: true });
     ownerOnlyDir(tmp);
     ownerOnlyDir(path.join(tmp, 'files'));
-    const names: string[] = [];
-    for (const t of spec.tables) {
-      await db.run(`COPY (SELECT * FROM ${ident(t)}) TO ${literal(path.join(tmp, `${t}.parquet`))} (FORMAT parquet, COMPRESSION lz4_raw)`);
-      names.push(`${t}.parquet`);
-    }
-    for (const [name, src] of Object.entries(spec.files ?? {})) {
-      copyFileSync(src, path.join(tmp, 'files', name));
-      names.push(`files/${name}`);
-    }
-    writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(spec.meta));
-    names.push('meta.json');
     const rec: EntryRecord = {
       format: 1,
       kind: key.split('-')[0]!,
       key,
       created: new Date().toISOString(),
-      holds: spec.holds,
-      person_level: spec.personLevel,
+      holds: about.holds,
+      person_level: about.personLevel,
       files: {},
+      ...(about.loadKey ? { load_key: about.loadKey } : {}),
     };
-    for (const n of names) {
+    for (const [n, known] of Object.entries(await fill(tmp))) {
       const p = path.join(tmp, n);
       chmodSync(p, OWNER_ONLY_FILE);
-      rec.files[n] = { sha256: await sha256File(p), bytes: statSync(p).size };
+      rec.files[n] = { sha256: known ?? (await sha256File(p)), bytes: statSync(p).size };
     }
     writeFileSync(path.join(tmp, ENTRY_FILE), JSON.stringify(rec, null, 1), { mode: OWNER_ONLY_FILE });
     const dir = path.join(root, key);
@@ -394,7 +394,7 @@ export async function storeEntry(db: Db, root: string, key: string, spec: StoreS
       renameSync(tmp, dir);
     });
   } catch {
-    // The cache is an optimisation: a read-only or full disk must not fail a run.
+    // the cache is an optimisation
   } finally {
     rmSync(tmp, { recursive: true, force: true });
     unregister();
@@ -404,6 +404,24 @@ export async function storeEntry(db: Db, root: string, key: string, spec: StoreS
       // nothing to sweep
     }
   }
+}
+
+/** Store an entry: each table as Parquet, each file copied, and meta.json. */
+export async function storeEntry(db: Db, root: string, key: string, spec: StoreSpec): Promise<void> {
+  await writeEntry(root, key, spec, async (tmp) => {
+    const names: Record<string, null> = {};
+    for (const t of spec.tables) {
+      await db.run(`COPY (SELECT * FROM ${ident(t)}) TO ${literal(path.join(tmp, `${t}.parquet`))} (FORMAT parquet, COMPRESSION lz4_raw)`);
+      names[`${t}.parquet`] = null;
+    }
+    for (const [name, src] of Object.entries(spec.files ?? {})) {
+      copyFileSync(src, path.join(tmp, 'files', name));
+      names[`files/${name}`] = null;
+    }
+    writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(spec.meta));
+    names['meta.json'] = null;
+    return names;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -422,51 +440,19 @@ export interface FilesSpec {
   loadKey?: string;
 }
 
-/** Store an entry of files (written aside, then renamed into place; failures never fail a run). */
+/** Store an entry of files and meta.json (no tables). */
 export async function storeFiles(root: string, key: string, spec: FilesSpec): Promise<void> {
-  const tmp = path.join(root, `.${key}.tmp-${process.pid}`);
-  const unregister = onInterrupt(() => rmSync(tmp, { recursive: true, force: true }));
-  try {
-    ensureRoot(root);
-    rmSync(tmp, { recursive: true, force: true });
-    ownerOnlyDir(tmp);
-    const rec: EntryRecord = {
-      format: 1,
-      kind: key.split('-')[0]!,
-      key,
-      created: new Date().toISOString(),
-      holds: spec.holds,
-      person_level: spec.personLevel,
-      files: {},
-      ...(spec.loadKey ? { load_key: spec.loadKey } : {}),
-    };
-    const all = { ...spec.files };
-    writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(spec.meta), { mode: OWNER_ONLY_FILE });
-    rec.files['meta.json'] = { sha256: await sha256File(path.join(tmp, 'meta.json')), bytes: statSync(path.join(tmp, 'meta.json')).size };
-    for (const [name, src] of Object.entries(all)) {
+  await writeEntry(root, key, spec, async (tmp) => {
+    const names: Record<string, string | null> = { 'meta.json': null };
+    writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(spec.meta));
+    for (const [name, src] of Object.entries(spec.files)) {
       const dest = path.join(tmp, 'files', name);
       ownerOnlyDir(path.dirname(dest));
       copyFileSync(src, dest);
-      chmodSync(dest, OWNER_ONLY_FILE);
-      rec.files[`files/${name}`] = { sha256: spec.known?.[name] ?? (await sha256File(src)), bytes: statSync(dest).size };
+      names[`files/${name}`] = spec.known?.[name] ?? null;
     }
-    writeFileSync(path.join(tmp, ENTRY_FILE), JSON.stringify(rec, null, 1), { mode: OWNER_ONLY_FILE });
-    const dir = path.join(root, key);
-    locked(root, () => {
-      if (existsSync(dir) && !retire(root, key)) return;
-      renameSync(tmp, dir);
-    });
-  } catch {
-    // The cache is an optimisation: a read-only or full disk must not fail a run.
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-    unregister();
-    try {
-      sweep(root);
-    } catch {
-      // nothing to sweep
-    }
-  }
+    return names;
+  });
 }
 
 /**

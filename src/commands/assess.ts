@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseOptions, type GlobalFlags } from './options.js';
-import { runAssess } from '../pay/assess.js';
+import { runAssess } from '../run/assess.js';
 
 const AssessOptions = z.object({
   aggregates: z.string().min(1, 'required: the aggregates CSV file'),

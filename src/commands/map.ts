@@ -20,7 +20,7 @@ export function register(program: Command): void {
       if (!existsSync(opts.data) || !statSync(opts.data).isDirectory()) throw new InputError(`${opts.data}: not a folder; give --data the folder holding the extracts`);
       if (opts.out && existsSync(opts.out)) throw new InputError(`${opts.out}: exists already; give --out a new file name (the draft never replaces a file)`);
       const { Db } = await import('../db/duckdb.js');
-      const { profileFolder, draftMapping } = await import('../mapping/draft.js');
+      const { profileFolder, draftMapping } = await import('../map/draft.js');
       const db = await Db.open();
       try {
         const { profiles, skipped } = await profileFolder(db, opts.data);

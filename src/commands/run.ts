@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .option('--force', 'replace an existing output folder')
     .option('--memory-limit <size>', "DuckDB's memory limit, e.g. 2GB (it spills to a temporary folder beyond it)")
     .option('--threads <n>', 'DuckDB threads')
-    .option('--no-cache', 'do not reuse (or write) the run cache (validated inputs and measure results, as Parquet)')
+    .option('--no-cache', 'do not reuse (or write) the run cache (outputs of earlier runs, validated inputs)')
     .option('--png', 'also write every chart as a PNG file (charts/*.png); by default charts are SVG only')
     .option('--focus <period>', 'also write the publication pack of this cohort period, e.g. 2019Q3 (pack/index.html)')
     .action(async (raw: unknown) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The contract file (formats.md section 2), validated by this one schema: every default of
+ * The contract file (docs/contract.md), validated by this one schema: every default of
  * method.md lives here and nowhere else, and every key carries the description that
  * `pbr contract-schema` (and schema/contract.schema.json) gives editors as hover text and that
  * docs/contract.md explains with examples.
@@ -93,6 +93,7 @@ export const PRICED_KEYS = [
   'payment_cap',
   'at_risk_share',
   'bonus_per_point',
+  'cohort.top_up',
 ] as const;
 
 /** A clause key: a priced key, or a fee key of one area's contract year as payments.csv names it. */
@@ -148,7 +149,7 @@ export const ContractSchema = z
           .enum(['none', 'year', 'financial-year'])
           .default('none')
           .describe(
-            'Annual top-up (method section 12): none, or year / financial-year to measure every whole year inside from..to as well and pay the difference between the annual result and the sum of its periods\' lines as binary_top_up and frequency_top_up lines.',
+            'Annual top-up (method section 12): none, or year / financial-year to measure every whole year inside from..to as well and pay the difference between the annual result and the sum of its periods\' lines as binary_top_up and frequency_top_up lines. Needs cohort.period quarter and scheme tr-crc.',
           ),
       })
       .strict()
@@ -262,7 +263,7 @@ export const ContractSchema = z
           .enum(['per-month', 'balance-last-month'])
           .default('per-month')
           .describe(
-            "per-month: each monthly fee is the year's price / 12 rounded to pence; balance-last-month: the last month of a contract year takes the difference, so the year's fees sum to its price exactly.",
+            "per-month: each monthly fee is the year's price / 12 (pro rata for a part month) rounded to pence; balance-last-month: the last month of a contract year takes the balance, so that a contract year of twelve months is paid its price exactly (a shorter or longer one the sum of its exact monthly fees, rounded to pence).",
           ),
         areas: z
           .record(areaCode, z.array(ContractYear))
@@ -290,7 +291,7 @@ export const ContractSchema = z
           .max(1000)
           .nullable()
           .default(null)
-          .describe('In report.html and the publication pack (pbr run --focus), a count of people below this is shown as <N and rates from it as *; null: nothing suppressed. measures.csv, payments.csv and statements keep exact figures.'),
+          .describe('In report.html and the publication pack (pbr run --focus), a count of people below this is shown as <N and rates from it as *; null: nothing suppressed. measures.csv, payments.csv, breakdowns.csv and statements keep exact figures.'),
       })
       .strict()
       .prefault({})
@@ -307,7 +308,7 @@ export const ContractSchema = z
     whole_pilot: z
       .enum(['pooled', 'weighted-mean'])
       .default('pooled')
-      .describe("peterborough: the whole pilot's reduction from all cohorts' events pooled, or the mean of the cohorts' reductions weighted by their treatment offenders."),
+      .describe("peterborough: the whole pilot's reduction from all cohorts' events pooled, or the mean of the cohorts' reductions weighted by their treatment offenders; the pilot amount follows (the pooled figures, or each cohort against its own comparison group)."),
     payment_cap: money.nullable().default(null).describe('peterborough: largest sum of all outcome payments of the pilot; the excess shows as a cap line. null: no cap.'),
     target_points: z.number().nonnegative().max(100).default(5).describe('doncaster: percentage points of fall against the baseline that keep the at-risk share.'),
     at_risk_share: share.default(0.1).describe("doncaster: share of the contract value refunded when a cohort misses the target."),

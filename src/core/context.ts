@@ -31,7 +31,7 @@ export interface RunContext {
   /** The temporary output folder; renamed into place when the run succeeds. */
   outDir: string;
   inputs: InputSummary[];
-  /** The mapping file the inputs were read through (formats.md section 5), or null. */
+  /** The mapping file the inputs were read through (docs/extracts.md), or null. */
   mapping?: { file: string; sha256: string } | null;
   /** Rejected rows were allowed (--allow-rejects) and there were some. */
   rejectedRows: number;

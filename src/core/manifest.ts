@@ -6,6 +6,7 @@ import { usedSqlHashes } from '../db/sql.js';
 import { ENGINE_VERSION } from '../version.js';
 import type { RunContext } from './context.js';
 import { PERSON_LEVEL_OUTPUTS } from './personLevel.js';
+import { MANIFEST_VERSION, type ManifestFile } from './artifactSchemas.js';
 
 /** Files that describe a run but are not outputs whose bytes are promised identical. */
 export const UNHASHED = new Set(['manifest.json', 'timings.json', 'locations.json']);
@@ -34,16 +35,17 @@ export function outputHashes(dir: string): Record<string, string> {
 /**
  * manifest.json: everything needed to reproduce and check a run, and nothing that changes from
  * one run to the next (no clock, no absolute paths: those go to locations.json / timings.json).
+ * Its published shape is ManifestSchema (src/core/artifactSchemas.ts, schema/manifest.schema.json).
  */
 export function writeManifest(ctx: RunContext): void {
   const outputs = outputHashes(ctx.outDir);
   const manifest = {
-    manifest_version: 1,
+    manifest_version: MANIFEST_VERSION,
     engine: { name: 'pbr-engine', version: ENGINE_VERSION },
     duckdb: Db.version,
     contract: { name: ctx.contract.contract, sha256: ctx.contractSha256, resolved: ctx.contract },
     as_of: ctx.asOf,
-    // the mapping file the inputs were read through (formats.md section 5): a changed mapping is a changed input
+    // the mapping file the inputs were read through (docs/extracts.md): a changed mapping is a changed input
     mapping: ctx.mapping ?? null,
     // every source file: its path inside the data folder (and sheet), the input it feeds, its sha256
     inputs: ctx.inputs.map((i) => ({
@@ -63,6 +65,6 @@ export function writeManifest(ctx: RunContext): void {
     outputs,
     // the outputs that hold data about people: owner-only, never to be published
     person_level: PERSON_LEVEL_OUTPUTS.filter((f) => f in outputs),
-  };
+  } satisfies ManifestFile;
   writeFileSync(path.join(ctx.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }

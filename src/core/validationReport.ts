@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Db, literal } from '../db/duckdb.js';
 import { shown } from '../contract/load.js';
 import type { InputSummary } from './context.js';
+import type { ValidationFileJson } from './artifactSchemas.js';
 
 export interface ValidationSummary {
   ok: boolean;
@@ -10,7 +11,7 @@ export interface ValidationSummary {
   files: Omit<InputSummary, 'path'>[];
   rejected_rows: number;
   problems: number;
-  /** The mapping file applied (formats.md section 5), or null when the folder was read as section 1 says. */
+  /** The mapping file applied (docs/extracts.md), or null when the folder was read as section 1 says. */
   mapping: { file: string; sha256: string } | null;
   /**
    * significance.method fixed (method.md section 13): the area-periods with no row in the
@@ -38,7 +39,8 @@ export function sourceName(f: { file: string; sheet?: string }): string {
 const escapeControl = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 /**
- * validation.json: the summary and every rejected row (file, line, column, value, reason), in
+ * validation.json (published shape: ValidationSchema in src/core/artifactSchemas.ts,
+ * schema/validation.schema.json): the summary and every rejected row (file, line, column, value, reason), in
  * report order. The list is written by DuckDB (COPY ... FORMAT json) so millions of rejects never
  * become JavaScript objects.
  */
@@ -47,7 +49,7 @@ export async function writeValidationJson(db: Db, file: string, summary: Validat
   await db.run(
     `COPY (SELECT file, line, "column", value, reason FROM rejects ${REJECT_ORDER}) TO ${literal(tmpList)} (FORMAT json, ARRAY true)`,
   );
-  const head = JSON.stringify(summary, null, 2).replace(/\n}$/, ',\n  "rejects": ');
+  const head = JSON.stringify(summary satisfies Omit<ValidationFileJson, 'rejects'>, null, 2).replace(/\n}$/, ',\n  "rejects": ');
   writeFileSync(file, head);
   appendFileSync(file, readFileSync(tmpList, 'utf8').trimEnd());
   appendFileSync(file, '\n}\n');

@@ -3,8 +3,8 @@ import { INPUT_FILES, type FileDef } from '../schema/inputs.js';
 import { shown } from '../contract/load.js';
 
 /**
- * The mapping file (formats.md section 5): how the files of a real extract folder become the
- * inputs of formats.md section 1. This zod schema is the single source of its rules; every key
+ * The mapping file (docs/extracts.md): how the files of a real extract folder become the
+ * inputs of the input formats of the README. This zod schema is the single source of its rules; every key
  * carries the description that `pbr mapping-schema` gives editors and that docs/extracts.md
  * explains with examples.
  */
@@ -45,7 +45,7 @@ const readingRules = {
 const files = z
   .union([z.string().min(1, 'a file pattern may not be empty'), z.array(z.string().min(1, 'a file pattern may not be empty')).min(1, 'list at least one file')])
   .describe(
-    'The source file(s) of this input, relative to --data: a name, a glob (* within a folder, ** across folders, ? one character) or a folder (every .csv, .csv.gz, .parquet and .xlsx file under it, with key=value folder names read as hive partition columns), or a list of them. The files are read as one input. Absent: NAME.csv, NAME.csv.gz or NAME.parquet as formats.md section 1 says.',
+    'The source file(s) of this input, relative to --data: a name, a glob (* within a folder, ** across folders, ? one character) or a folder (every .csv, .csv.gz, .parquet and .xlsx file under it, with key=value folder names read as hive partition columns), or a list of them. The files are read as one input. Absent: NAME.csv, NAME.csv.gz or NAME.parquet as the input formats of the README say.',
   );
 
 const InputMapping = z
@@ -85,7 +85,7 @@ const InputMapping = z
   .describe('How the source files of one input are read.');
 
 const inputShape = Object.fromEntries(
-  INPUT_NAMES.map((n) => [n, InputMapping.optional().describe(`The ${n} input (formats.md section 1).`)]),
+  INPUT_NAMES.map((n) => [n, InputMapping.optional().describe(`The ${n} input (the input formats of the README).`)]),
 ) as Record<InputName, z.ZodOptional<typeof InputMapping>>;
 
 export const MappingSchema = z

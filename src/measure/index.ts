@@ -105,7 +105,7 @@ function selectOf(name: string): string {
   return readSql(name).trim().replace(/;\s*$/, '');
 }
 
-/** Writes ctx.outDir/measures.csv (formats.md section 4) and breakdowns.csv from the tables made by `measure`. */
+/** Writes ctx.outDir/measures.csv (the outputs listed in the README) and breakdowns.csv from the tables made by `measure`. */
 export async function writeMeasureCsvs(ctx: RunContext): Promise<void> {
   const db = ctx.db;
   await db.exec('measure_macros');

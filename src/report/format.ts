@@ -46,8 +46,8 @@ export function int(x: number | null | undefined): string {
 }
 
 /**
- * Money from an exact decimal string as DuckDB prints it ('-1234567.50') to '−£1,234,567.50'.
- * No floating point is involved.
+ * Money from an exact decimal string as DuckDB prints it ('-1234567.50') to '-£1,234,567.50' (an ASCII
+ * minus, as on the statements: it pastes into a spreadsheet as a number). No floating point is involved.
  */
 export function money(text: string | null | undefined): string {
   if (text === null || text === undefined || text === '') return DASH;
@@ -56,7 +56,7 @@ export function money(text: string | null | undefined): string {
   const frac = ((m[3] ?? '') + '00').slice(0, 2);
   const whole = group3(m[2]!.replace(/^0+(?=\d)/, ''));
   const zero = /^0+$/.test(m[2]!) && /^0*$/.test(m[3] ?? '');
-  return `${m[1] && !zero ? MINUS : ''}£${whole}.${frac}`;
+  return `${m[1] && !zero ? '-' : ''}£${whole}.${frac}`;
 }
 
 /** Escape text for HTML element content and attribute values. */
@@ -79,7 +79,7 @@ export function slug(s: string): string {
 /**
  * An amount of money as the report and the pack show it, the way the statements show it: a
  * deduction (a negative amount of a deduction component) carries a minus sign and the word
- * "deduction" (`−£1,600.00 deduction`); any other amount is `money()`.
+ * "deduction" (`-£1,600.00 deduction`, as on the statements); any other amount is `money()`.
  */
 export function amount(text: string | null | undefined, isDeduction = false): string {
   const m = money(text);

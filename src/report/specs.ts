@@ -360,7 +360,7 @@ export function paymentsSpec(groups: PaymentGroupRow[], areaTotals: PaymentTable
   const nets = areaTotals.map((t) => ({ label: labels.get(t.area ?? '') ?? t.area, net: t.net_value }));
   const shown = order.filter((l) => values.some((v) => v.label === l));
   const y = { field: 'label', type: 'nominal', sort: shown, title: null, axis: { labelLimit: 260 } };
-  const xAxis = { title: 'Pounds, all contract years', labelExpr: "(datum.value < 0 ? '\u2212£' : '£') + format(abs(datum.value), '~s')" };
+  const xAxis = { title: 'Pounds, all contract years', labelExpr: "(datum.value < 0 ? '-£' : '£') + format(abs(datum.value), '~s')" };
   return top('Payments by area, all contract years', 'Stacked components (deductions and credits below zero); diamond: net', {
     width: WIDTH,
     height: Math.max(60, 18 * shown.length),

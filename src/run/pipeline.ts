@@ -20,7 +20,7 @@ import type { RunContext } from '../core/context.js';
 export interface PipelineOptions {
   dataDir: string;
   contractPath: string;
-  /** The mapping file (formats.md section 5): how the files of dataDir become the inputs. */
+  /** The mapping file (docs/extracts.md): how the files of dataDir become the inputs. */
   mappingPath?: string;
   outDir: string;
   /** Overrides the contract's follow_up.as_of. */

@@ -1,5 +1,5 @@
 /**
- * The input files of a dataset folder (formats.md section 1): one definition that drives the
+ * The input files of a dataset folder (the input formats of the README): one definition that drives the
  * loader's explicit column types, the validation rules, the TypeScript row types and the README's
  * docs table (`npm run docs:inputs` prints it).
  */

@@ -13,7 +13,7 @@ import { writeAreaWorkbook, type MeasureRow } from './workbook.js';
 export { writeVolumesCsv } from './volumes.js';
 
 /**
- * The statements of a run (formats.md section 4), from the tables of the pay stage:
+ * The statements of a run (the outputs listed in the README), from the tables of the pay stage:
  *
  * - `payments.csv`: `area,period,component,basis,amount,rule`, sorted by area, component, period
  *   (then the line's order and basis), amounts with 2 decimals, deductions negative; written by

@@ -2,7 +2,7 @@ import type { ContractInput } from '../contract/schema.js';
 
 /**
  * The contract that goes with the synthetic dataset: the TR-CRC defaults of method.md, the
- * illustrative prices of formats.md, and fee-for-service contract years per area whose volume
+ * illustrative prices of the example in docs/contract.md, and fee-for-service contract years per area whose volume
  * ranges sit around the area's own synthetic volume (so some years land above, some below).
  */
 

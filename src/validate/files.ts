@@ -12,7 +12,7 @@ export type FileFormat = 'csv' | 'csv.gz' | 'parquet' | 'xlsx';
 
 /**
  * One source file of an input. Without a mapping an input has one source, NAME.csv, .csv.gz or
- * .parquet (formats.md section 1); a mapping may give it several, and .xlsx sheets.
+ * .parquet (the input formats of the README); a mapping may give it several, and .xlsx sheets.
  */
 export interface Source {
   def: FileDef;

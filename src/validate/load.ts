@@ -16,8 +16,8 @@ import { periodKinds } from './periods.js';
 import type { CacheWrite } from '../cache/store.js';
 
 /**
- * Load a dataset folder into DuckDB and validate it (method.md section 11, formats.md sections 1
- * and 5).
+ * Load a dataset folder into DuckDB and validate it (method.md section 11; the input formats of the README
+ * and docs/extracts.md).
  *
  * Each input has one or more source files (one, NAME.csv/.csv.gz/.parquet, without a mapping).
  * Each source is read as text (no type sniffing; a mapping's renames, value maps, true/false
@@ -542,7 +542,7 @@ export interface LoadOptions {
    * connection, beside other work) instead of being done before loadDataset returns.
    */
   deferStore?: (write: CacheWrite) => void;
-  /** The mapping file, read and checked by `loadMapping` (src/mapping/load.ts); absent: the folder is read as formats.md section 1 says. */
+  /** The mapping file, read and checked by `loadMapping` (src/mapping/load.ts); absent: the folder is read as the input formats of the README says. */
   mapping?: LoadedMapping | null;
   /** A private folder for converted sheets (default: a new folder in the system's temporary folder, removed afterwards). */
   scratchDir?: string;
@@ -552,7 +552,7 @@ export interface LoadOptions {
   storeLoad?: (loadKey: string) => boolean;
 }
 
-/** The source files of a dataset (formats.md section 1, or as the mapping says), each hashed once. */
+/** The source files of a dataset (the input formats of the README, or as the mapping says), each hashed once. */
 export interface HashedDataset {
   mapping: LoadedMapping | null;
   plans: ReturnType<typeof planDataset>;

@@ -10,7 +10,7 @@ import { formatOf, readCsvHeader, splitHeader, walkFiles, type Source } from '..
 import { sheetToCsv } from '../validate/xlsx.js';
 
 /**
- * `pbr map --data DIR`: a draft mapping file (formats.md section 5) from the files a folder holds.
+ * `pbr map --data DIR`: a draft mapping file (docs/extracts.md) from the files a folder holds.
  * Every file is profiled in SQL (queries/map_profile.sql: per column the values seen, the date
  * formats that read them, the missing-value markers among them); the draft then matches each file
  * to an input and each header to an engine column by name, and writes what it guessed with the
@@ -227,7 +227,7 @@ export function draftMapping(dataDir: string, profiles: Profiled[], skipped: { f
     `# Draft mapping made by \`pbr map\` from the files in ${dataDir}.`,
     '# Every line marked "# confirm" is a guess: check it against the extracts, correct it, then prove it with',
     '#   pbr validate --data DIR --mapping THIS_FILE',
-    '# (formats.md section 5 and docs/extracts.md say what each key means).',
+    '# (docs/extracts.md and docs/extracts.md say what each key means).',
     '#',
     '# Files found:',
   ];

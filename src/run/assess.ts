@@ -8,13 +8,13 @@ import type { Contract } from '../contract/schema.js';
 import type { RunContext } from '../core/context.js';
 import { checkMechanism, decideParams } from '../measure/rules.js';
 import { readSql } from '../db/sql.js';
-import { feeYearParams, finalMonths } from './params.js';
-import { payScheme, payTrcrc } from './index.js';
+import { feeYearParams, finalMonths } from '../pay/params.js';
+import { payScheme, payTrcrc } from '../pay/index.js';
 import { writeStatements } from '../statements/index.js';
 
 /**
  * `pbr assess`: outcomes and payments from published counts (an aggregates CSV) when no
- * person-level data exists. Columns (formats.md's baselines columns included):
+ * person-level data exists. Columns (the baselines file's columns included):
  *   area, period, group, measurable, reoffenders, reoffences, reconviction_events, expected_rate,
  *   baseline_measurable, baseline_binary_rate, baseline_expected_rate, baseline_frequency_rate
  * plus an optional `status` (final|interim), and optionally measures.csv's exact numerators
