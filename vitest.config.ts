@@ -13,6 +13,7 @@ export default defineConfig({
     isolate: false,
     // The shared runs and datasets of test/helpers/shared.ts live under one folder per test run.
     globalSetup: ['test/setup/global.ts'],
+    setupFiles: ['test/setup/each-file.ts'],
     // The Parquet cache of validated inputs is tested on its own (test/cache.test.ts).
     env: { PBR_CACHE: 'off' },
   },
