@@ -217,16 +217,17 @@ describe('whole runs sharing a damaged, pruned and raced cache', () => {
     expect(readdirSync(cache).filter((n) => /^(load|run)-/.test(n))).toEqual([load]);
     process.kill(reader.pid, 'SIGCONT');
     expect((await reader.exited).status).toBe(0);
+    // the same run without the cache (in-process: what `pbr run` calls)
     const plain = path.join(tmp('plain'), 'run');
-    expect(pbr(['--quiet', ...args(plain, '2025-08-31')], { env: { PBR_CACHE: 'off' } }).status).toBe(0);
+    await runPipeline({ dataDir: data, contractPath: path.join(data, 'contract.json'), outDir: plain, asOf: '2025-08-31', quiet: true, cache: false });
     expect(allBytes(out)).toEqual(allBytes(plain));
     expect(readdirSync(path.join(cache, load)).filter((n) => n.startsWith('.use-'))).toEqual([]);
   });
 
-  it('a damaged cache (an edited digit, a truncated Parquet) changes no figure and is made again', () => {
+  it('a damaged cache (an edited digit, a truncated Parquet) changes no figure and is made again', async () => {
     // the cache now holds the raced run's outputs and the inputs' tables: run them again with
     // the reference's as_of, after damaging both
-    expect(pbr(['--quiet', ...args(path.join(tmp('refill'), 'run'))], { env: env() }).status).toBe(0);
+    await cachedRun(path.join(tmp('refill'), 'run'), '2025-10-31');
     for (const run of readdirSync(cache).filter((n) => n.startsWith('run-'))) {
       const measures = path.join(cache, run, 'files', 'measures.csv');
       writeFileSync(measures, readFileSync(measures, 'utf8').replace('0.750000', '0.750001'));
