@@ -7,8 +7,8 @@
 -- returns: rows of `payments` (section 'fee') for method.md section 9: fee_for_service (per area and
 --   month), volume_reconciliation (per contract year, period FROM/TO), service_credit (per area and
 --   month); table `fee_volumes` (per area, contract year and band: starts and weighted volume, the
---   figures behind each reconciliation); temp table `pay_bands` and temp macro
---   `pay_fee_classify(allocation, min_age)` (every start with its band and, when it does not count,
+--   figures behind each reconciliation); temp tables `pay_bands` and
+--   `pay_fee_classified` (every start with its band and, when it does not count,
 --   why), which volumes_starts.sql reads to write volumes.csv.
 -- `price` of a line: the contract year's price after the learning-curve discount (fee_for_service),
 -- the unit price (volume_reconciliation), NULL for service credits (a share, not a price), as plain
@@ -61,15 +61,17 @@ GROUP BY c.start_type, c.sentence_length_days;
 -- (the order of method.md section 9), as a code (volumes.csv lists it for every start):
 -- allocation (not the contract's), em_only, not_in_cohort (no cohort row), under_age (under
 -- min_age on the start date), type_in_no_band
-CREATE OR REPLACE TEMP MACRO pay_fee_classify(alloc, min_age) AS TABLE
+-- (a table, not a macro: pay_fee_starts and volumes.csv both read it, and the join to the cohort
+-- is the costly part)
+CREATE OR REPLACE TEMP TABLE pay_fee_classified AS
 SELECT s.start_id, s.cpa, s.start_date, s.start_type, s.sentence_length_days, bo.band_idx,
   CASE
-    WHEN s.allocation <> alloc THEN 'allocation'
+    WHEN s.allocation <> $allocation THEN 'allocation'
     WHEN s.em_only THEN 'em_only'
     WHEN c.person_id IS NULL THEN 'not_in_cohort'
     WHEN year(s.start_date) - year(c.date_of_birth)
          - CASE WHEN month(s.start_date) * 100 + day(s.start_date) < month(c.date_of_birth) * 100 + day(c.date_of_birth)
-                THEN 1 ELSE 0 END < min_age THEN 'under_age'
+                THEN 1 ELSE 0 END < $min_age THEN 'under_age'
     WHEN s.start_type NOT IN (SELECT start_type FROM pay_bands) THEN 'type_in_no_band'
   END AS excluded
 FROM starts s LEFT JOIN cohort c ON c.person_id = s.person_id
@@ -77,7 +79,7 @@ LEFT JOIN pay_band_of bo ON bo.start_type = s.start_type AND bo.sentence_length_
 -- pay_fee_starts: the volume starts counted per area, day and band
 CREATE OR REPLACE TEMP TABLE pay_fee_starts AS
 SELECT f.cpa, f.start_date, f.band_idx, coalesce(any_value(b.weight_txt), '0') AS weight_txt, count(*)::BIGINT AS n
-FROM pay_fee_classify($allocation, $min_age) f LEFT JOIN pay_bands b ON b.band_idx = f.band_idx
+FROM pay_fee_classified f LEFT JOIN pay_bands b ON b.band_idx = f.band_idx
 WHERE f.excluded IS NULL
 GROUP BY f.cpa, f.start_date, f.band_idx;
 -- fee_volumes: per area, contract year and band (band_idx NULL: no band fits, weight 0) the starts

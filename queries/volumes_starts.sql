@@ -1,5 +1,5 @@
 -- name: volumes_starts
--- params: $allocation (VARCHAR), $min_age (INTEGER); needs pay_fee_classify and pay_bands
+-- params: none; needs pay_fee_classified and pay_bands
 --   (pay_fee.sql), pay_years_priced, safe_cell (output_macros.sql)
 -- returns: the rows of volumes.csv, every start of the starts table once per contract year it counts
 --   in (normally one), or once with the reason it does not count, a code: allocation, em_only,
@@ -10,7 +10,7 @@
 --   `counted` true exactly for the starts behind fee_volumes, so the weights of a contract year's
 --   rows sum to its weighted volume. Text columns through safe_cell; sorted by area, date, start.
 WITH c AS (
-  SELECT f.*, b.weight_txt FROM pay_fee_classify($allocation, $min_age) f
+  SELECT f.*, b.weight_txt FROM pay_fee_classified f
   LEFT JOIN pay_bands b ON b.band_idx = f.band_idx),
 has_years AS (SELECT DISTINCT area FROM pay_years_priced)
 SELECT safe_cell(c.start_id) AS start_id, safe_cell(c.cpa) AS area,

@@ -13,9 +13,10 @@ export async function sha256File(p: string, onChunk?: (chunk: Buffer) => void): 
   const h = createHash('sha256');
   const fh = await open(p, 'r');
   try {
-    const buf = Buffer.allocUnsafe(CHUNK);
+    // no larger than the file: a run hashes thousands of small files
+    const buf = Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK, (await fh.stat()).size)));
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       const chunk = buf.subarray(0, bytesRead);
       h.update(chunk);
@@ -27,12 +28,15 @@ export async function sha256File(p: string, onChunk?: (chunk: Buffer) => void): 
   return h.digest('hex');
 }
 
-/** sha256 of a file, synchronously (small outputs and the manifest). */
+/** The buffer of sha256FileSync: one for the process (a run's outputs are thousands of small files). */
+let syncBuf: Buffer | undefined;
+
+/** sha256 of a file, synchronously (outputs, the manifest, a restored run). */
 export function sha256FileSync(p: string): string {
   const h = createHash('sha256');
   const fd = openSync(p, 'r');
   try {
-    const buf = Buffer.allocUnsafe(CHUNK);
+    const buf = (syncBuf ??= Buffer.allocUnsafe(CHUNK));
     for (;;) {
       const n = readSync(fd, buf, 0, CHUNK, null);
       if (n === 0) break;
@@ -40,33 +44,6 @@ export function sha256FileSync(p: string): string {
     }
   } finally {
     closeSync(fd);
-  }
-  return h.digest('hex');
-}
-
-/**
- * Copy a file and return the sha256 of what was copied, in one pass. The copy is created with the
- * usual permissions (the umask applies), not the source's.
- */
-export async function copyHashed(src: string, dest: string): Promise<string> {
-  const h = createHash('sha256');
-  const from = await open(src, 'r');
-  try {
-    const to = await open(dest, 'w');
-    try {
-      const buf = Buffer.allocUnsafe(CHUNK);
-      for (;;) {
-        const { bytesRead } = await from.read(buf, 0, CHUNK, null);
-        if (bytesRead === 0) break;
-        const chunk = buf.subarray(0, bytesRead);
-        h.update(chunk);
-        await to.write(chunk);
-      }
-    } finally {
-      await to.close();
-    }
-  } finally {
-    await from.close();
   }
   return h.digest('hex');
 }

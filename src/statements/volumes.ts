@@ -14,10 +14,9 @@ import { readSql } from '../db/sql.js';
 export async function writeVolumesCsv(ctx: RunContext): Promise<string> {
   const file = path.join(ctx.outDir, 'volumes.csv');
   await ctx.db.exec('output_macros');
-  await ctx.db.run(`COPY (${readSql('volumes_starts')}) TO ${literal(file)} (FORMAT csv, HEADER true)`, {
-    allocation: ctx.contract.population.allocation,
-    min_age: ctx.contract.population.min_age,
-  });
+  await ctx.db.run(`COPY (${readSql('volumes_starts')}) TO ${literal(file)} (FORMAT csv, HEADER true)`);
+  // nothing reads the classified starts after this (at national scale a table of every start)
+  await ctx.db.run('DROP TABLE IF EXISTS pay_fee_classified');
   ownerOnly(file);
   return file;
 }
