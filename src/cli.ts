@@ -1,22 +1,36 @@
 import { Command, CommanderError } from 'commander';
 import { CheckFailedError, InputError, NotBuiltError, errorPath, escapeControls, systemErrorCode } from './errors.js';
 import { ENGINE_VERSION } from './version.js';
-import { register as registerRun } from './commands/run.js';
-import { register as registerValidate } from './commands/validate.js';
-import { register as registerSynth } from './commands/synth.js';
-import { register as registerDemo } from './commands/demo.js';
-import { register as registerAssess } from './commands/assess.js';
-import { register as registerDiff } from './commands/diff.js';
-import { register as registerReconcile } from './commands/reconcile.js';
-import { register as registerVerify } from './commands/verify.js';
-import { register as registerCheck } from './commands/check.js';
-import { register as registerExtract } from './commands/extract.js';
-import { register as registerContractSchema } from './commands/contractSchema.js';
-import { register as registerMap } from './commands/map.js';
-import { register as registerMappingSchema } from './commands/mappingSchema.js';
-import { register as registerCache } from './commands/cache.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every command, in the order of `pbr --help`, with the module that registers it. Modules are
+ * imported on use: a command loads only its own (a usage error or `pbr validate` does not load
+ * the report's chart and workbook packages, about a second per start).
+ */
+const COMMANDS: [string, () => Promise<{ register: Register }>][] = [
+  ['demo', () => import('./commands/demo.js')],
+  ['run', () => import('./commands/run.js')],
+  ['validate', () => import('./commands/validate.js')],
+  ['synth', () => import('./commands/synth.js')],
+  ['assess', () => import('./commands/assess.js')],
+  ['diff', () => import('./commands/diff.js')],
+  ['reconcile', () => import('./commands/reconcile.js')],
+  ['verify', () => import('./commands/verify.js')],
+  ['check', () => import('./commands/check.js')],
+  ['extract', () => import('./commands/extract.js')],
+  ['contract-schema', () => import('./commands/contractSchema.js')],
+  ['map', () => import('./commands/map.js')],
+  ['mapping-schema', () => import('./commands/mappingSchema.js')],
+  ['cache', () => import('./commands/cache.js')],
+];
+
+/**
+ * The program with the command that argv names registered, or every command when argv names
+ * none of them (`pbr --help`, `pbr help run`, an unknown command: the same output as ever).
+ */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('pbr')
@@ -28,23 +42,11 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError(false)
     .configureOutput({ outputError: (str, write) => write(escapeControls(str.trimEnd()) + '\n') });
-  for (const register of [
-    registerDemo,
-    registerRun,
-    registerValidate,
-    registerSynth,
-    registerAssess,
-    registerDiff,
-    registerReconcile,
-    registerVerify,
-    registerCheck,
-    registerExtract,
-    registerContractSchema,
-    registerMap,
-    registerMappingSchema,
-    registerCache,
-  ]) {
-    register(program);
+  // the first word after the global options (which take no value) is the command
+  const named = argv.slice(2).find((a) => !a.startsWith('-'));
+  const one = COMMANDS.filter(([name]) => name === named);
+  for (const [, load] of one.length === 1 ? one : COMMANDS) {
+    (await load()).register(program);
   }
   for (const c of program.commands) c.exitOverride();
   return program;
@@ -81,7 +83,7 @@ function ignoreClosedPipes(): void {
 /** The one error funnel: every command's failure ends here and becomes an exit code. */
 export async function main(argv: string[]): Promise<number> {
   ignoreClosedPipes();
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   // every message is printed with its control characters escaped (defence in depth: values in
   // messages are already cut and escaped where they are made)
   const say = (label: string, msg: string, keepNewlines = false) => process.stderr.write(`${label} ${escapeControls(msg, keepNewlines)}\n`);

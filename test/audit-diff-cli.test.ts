@@ -2,8 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES_DIR } from '../src/paths.js';
+import { runPipeline } from '../src/run/pipeline.js';
 import { pbr } from './helpers/cli.js';
 import { tmpDir } from './audit-diff-runfolder.js';
+import { shared } from './helpers/shared.js';
 
 // pbr diff on two real runs of the hand fixture (fixtures/hand) where BOTH the data and the
 // contract change, so the mixed combination (data of B, contract of A) is rerun.
@@ -29,24 +31,20 @@ function contractWith(dir: string, deductionPrice: number): string {
   return f;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   const root = tmpDir('diff-cli');
-  const dataA = path.join(root, 'dataA');
+  // run A: fixtures/hand with binary_price = deduction_price = 1000, shared with other test files
+  // (diff only reads it and its inputs)
+  runA = (await shared('hand-price-1000')).run;
   const dataB = path.join(root, 'dataB');
-  cpSync(path.join(FIXTURES_DIR, 'hand'), dataA, { recursive: true });
   cpSync(path.join(FIXTURES_DIR, 'hand'), dataB, { recursive: true });
   const starts = readFileSync(path.join(dataB, 'starts.csv'), 'utf8');
   expect(starts).toContain('S10,P10,2024-02-28,CO,365,A1,CRC,false,0.3\n');
   writeFileSync(path.join(dataB, 'starts.csv'), starts.replace('S10,P10,2024-02-28,CO,365,A1,CRC,false,0.3\n', 'S10,P10,2024-02-28,CO,365,A1,CRC,false,0.7\n'));
-  const cA = contractWith(path.join(root, 'dataA'), 1000);
-  const cB = contractWith(path.join(root, 'dataB'), 2000);
-  runA = path.join(root, 'runA');
+  const cB = contractWith(dataB, 2000);
   runB = path.join(root, 'runB');
-  for (const [d, c, o] of [[dataA, cA, runA], [dataB, cB, runB]] as const) {
-    const r = pbr(['--quiet', 'run', '--data', d, '--contract', c, '--out', o]);
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-  }
+  // run B is made in-process (what `pbr run` calls); the command under test is pbr diff
+  await runPipeline({ dataDir: dataB, contractPath: cB, outDir: runB, quiet: true, cache: false });
 }, 120_000);
 
 describe('pbr diff on real runs', () => {

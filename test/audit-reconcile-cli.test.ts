@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIXTURES_DIR } from '../src/paths.js';
 import { pbr } from './helpers/cli.js';
 import { tmpDir } from './audit-diff-runfolder.js';
+import { shared } from './helpers/shared.js';
 
 // pbr reconcile against a real run of the hand fixture (reasons worked out in
 // test/measure-hand.test.ts), contract with binary_price = deduction_price = 1000.
@@ -19,16 +19,11 @@ import { tmpDir } from './audit-diff-runfolder.js';
 let run: string;
 let root: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   root = tmpDir('rec-cli');
-  const c = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'hand', 'contract.json'), 'utf8'));
-  c.payments = { binary_price: 1000, deduction_price: 1000 };
-  const contract = path.join(root, 'contract.json');
-  writeFileSync(contract, JSON.stringify(c));
-  run = path.join(root, 'run');
-  const r = pbr(['--quiet', 'run', '--data', path.join(FIXTURES_DIR, 'hand'), '--contract', contract, '--out', run]);
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
+  // `pbr --quiet run` on fixtures/hand with binary_price = deduction_price = 1000 (exit 0, nothing
+  // on stderr), shared with the other test file that needs it
+  run = (await shared('hand-price-1000')).run;
 }, 120_000);
 
 function file(name: string, lines: string[]): string {

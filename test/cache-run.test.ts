@@ -5,6 +5,7 @@ import path from 'node:path';
 import { FIXTURES_DIR } from '../src/paths.js';
 import { runPipeline, type PipelineOptions } from '../src/run/pipeline.js';
 import { allBytes } from './helpers/outputs.js';
+import { shared } from './helpers/shared.js';
 
 // The run cache across whole runs: a rerun with nothing changed restores the outputs of the run
 // that stored them (each file checked); a run of inputs an earlier run read, with another contract
@@ -36,7 +37,8 @@ beforeAll(async () => {
   cpSync(path.join(FIXTURES_DIR, 'hand'), data, { recursive: true });
   cacheDir = tmp('cache');
   process.env.PBR_CACHE_DIR = cacheDir;
-  uncached = await run(path.join(tmp('off'), 'run'), {}, false);
+  // the run without the cache: `pbr run` on another copy of fixtures/hand, shared with other test files
+  uncached = (await shared('hand')).run;
   first = await run(path.join(tmp('first'), 'run'));
   second = await run(path.join(tmp('second'), 'run'));
 });

@@ -8,7 +8,7 @@ import { pbr } from './helpers/cli.js';
 /**
  * pbr demo: synthesises the national dataset into `<out>-data` (kept, so that `pbr verify` can
  * re-run the demo), runs the whole calculation on it and prints where the report is. A small
- * scale keeps the test quick; the default (0.1) is the same code with more rows.
+ * scale (0.002) keeps the test quick; the default (0.1) is the same code with more rows.
  */
 const root = mkdtempSync(path.join(os.tmpdir(), 'pbr-demo-test-'));
 
@@ -21,7 +21,7 @@ describe('pbr demo', () => {
     const tmp = path.join(root, 'tmp');
     const cwd = path.join(root, 'cwd');
     for (const d of [tmp, cwd]) mkdirSync(d, { recursive: true });
-    const r = pbr(['demo', '--out', out, '--scale', '0.02'], { cwd, env: { TMPDIR: tmp, PBR_CACHE: 'off' } });
+    const r = pbr(['demo', '--out', out, '--scale', '0.002'], { cwd, env: { TMPDIR: tmp, PBR_CACHE: 'off' } });
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`${path.join(out, 'report.html')}\n`);
@@ -48,7 +48,7 @@ describe('pbr demo', () => {
     const out = path.join(root, 'mine');
     mkdirSync(out);
     writeFileSync(path.join(out, 'notes.txt'), 'mine');
-    const r = pbr(['demo', '--out', out, '--scale', '0.005']);
+    const r = pbr(['demo', '--out', out, '--scale', '0.002']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([`error: ${out}: --out holds files that 'pbr run' did not write; the demo replaces only its own run: choose another --out`]);
     expect(readdirSync(out)).toEqual(['notes.txt']);
@@ -57,7 +57,7 @@ describe('pbr demo', () => {
   it('with no --out it writes reports/demo under the current folder', () => {
     const cwd = path.join(root, 'cwd2');
     mkdirSync(cwd, { recursive: true });
-    const r = pbr(['--quiet', 'demo', '--scale', '0.005'], { cwd, env: { PBR_CACHE: 'off' } });
+    const r = pbr(['--quiet', 'demo', '--scale', '0.002'], { cwd, env: { PBR_CACHE: 'off' } });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`${path.join(cwd, 'reports', 'demo', 'report.html')}\n`);
     expect(existsSync(path.join(cwd, 'reports', 'demo', 'report.html'))).toBe(true);

@@ -17,7 +17,7 @@ import { close, cohortOf, measureRow, outcome, reasons } from './measure-helpers
 import { pbr } from './helpers/cli.js';
 import { missingThresholds } from '../src/measure/index.js';
 import { Cells } from '../src/report/suppress.js';
-import { runPipeline } from '../src/run/pipeline.js';
+import { shared } from './helpers/shared.js';
 import { loadDataset } from '../src/validate/load.js';
 import { loadMapping } from '../src/mapping/load.js';
 import { describeRejects, summarise, writeValidationJson } from '../src/core/validationReport.js';
@@ -79,10 +79,10 @@ describe('manifest.json and validation.json follow their shipped schemas', () =>
   // mapping (a mapping and a workbook sheet recorded) and a dataset with a rejected row.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'docs-artifacts-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const out = path.join(dir, 'run');
+  let out: string;
   beforeAll(async () => {
-    const hand = path.join(FIXTURES_DIR, 'hand');
-    await runPipeline({ dataDir: hand, contractPath: path.join(hand, 'contract.json'), outDir: out, quiet: true, cache: false });
+    // the run of fixtures/hand with its own contract, shared with other test files (read only)
+    out = (await shared('hand')).run;
   });
   const json = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as unknown;
   it("a run's manifest.json parses with ManifestSchema (every key described, none unknown)", () => {

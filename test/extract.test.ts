@@ -1,16 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { FIXTURES_DIR } from '../src/paths.js';
-import { runPipeline } from '../src/run/pipeline.js';
 import { extractRun } from '../src/audit/extract.js';
 import { InputError } from '../src/errors.js';
 import { pbr } from './helpers/cli.js';
+import { shared } from './helpers/shared.js';
 import { tmpDir, writeOutcomes, writeRun, type Row } from './audit-diff-runfolder.js';
 
-// pbr extract (issue 17, item 5) on one run of the hand-made fixture (fixtures/hand), made
-// in-process. Area A1 (contract name 'North') has, by hand from fixtures/hand/starts.csv (CRC,
+// pbr extract (issue 17, item 5) on one run of the hand-made fixture (fixtures/hand), shared with
+// other test files. Area A1 (contract name 'North') has, by hand from fixtures/hand/starts.csv (CRC,
 // eligible, index start = earliest eligible start of the period):
 //   2011Q1 B1 (SB1a); 2011Q2 B2; 2011Q3 B1 (SB1b), B3; 2011Q4 B4 (baseline periods)
 //   2024Q1 P01, P02, P03, P10 (P04 EM-only; P06's index S06b is in A2; P08 is 17)
@@ -21,10 +20,8 @@ import { tmpDir, writeOutcomes, writeRun, type Row } from './audit-diff-runfolde
 let run: string;
 
 beforeAll(async () => {
-  const data = path.join(tmpDir('ext-data'), 'hand');
-  cpSync(path.join(FIXTURES_DIR, 'hand'), data, { recursive: true });
-  run = path.join(tmpDir('ext-run'), 'run');
-  await runPipeline({ dataDir: data, contractPath: path.join(data, 'contract.json'), outDir: run, quiet: true, cache: false });
+  // a run of a copy of fixtures/hand with its contract, shared with other test files (extract only reads it)
+  run = (await shared('hand')).run;
 });
 
 const csvRows = (file: string) =>

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Db } from '../src/db/duckdb.js';
 import { FIXTURES_DIR } from '../src/paths.js';
+import { runPipeline } from '../src/run/pipeline.js';
 import { clearCache, listCache, pruneCache, releaseCacheUses, restoreEntry, storeEntry, takeCacheNotes } from '../src/cache/store.js';
 import { pbr } from './helpers/cli.js';
 import { allBytes } from './helpers/outputs.js';
@@ -177,7 +178,20 @@ describe('whole runs sharing a damaged, pruned and raced cache', () => {
   const env = () => ({ PBR_CACHE: 'on', PBR_CACHE_DIR: cache });
   const args = (out: string, asOf = '2025-10-31') => ['run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', out, '--as-of', asOf];
   const entry = (kind: string) => path.join(cache, readdirSync(cache).find((n) => n.startsWith(`${kind}-`))!);
-  beforeAll(() => {
+  /** The run `pbr run` makes (in-process: the same runPipeline) with the cache on, in `cache`. */
+  async function cachedRun(out: string, asOf: string): Promise<void> {
+    const saved = { on: process.env.PBR_CACHE, dir: process.env.PBR_CACHE_DIR };
+    Object.assign(process.env, env());
+    try {
+      await runPipeline({ dataDir: data, contractPath: path.join(data, 'contract.json'), outDir: out, asOf, quiet: true });
+    } finally {
+      for (const [k, v] of [['PBR_CACHE', saved.on], ['PBR_CACHE_DIR', saved.dir]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  }
+  beforeAll(async () => {
     data = tmp('data');
     cpSync(path.join(FIXTURES_DIR, 'hand'), data, { recursive: true });
     cache = tmp('cache');
@@ -185,8 +199,8 @@ describe('whole runs sharing a damaged, pruned and raced cache', () => {
     // test/cache-run.test.ts); a second run of the same inputs with another as_of stores their
     // validated tables too
     reference = path.join(tmp('reference'), 'run');
-    expect(pbr(['--quiet', ...args(reference)], { env: env() }).status).toBe(0);
-    expect(pbr(['--quiet', ...args(path.join(tmp('other'), 'run'), '2025-09-30')], { env: env() }).status).toBe(0);
+    await cachedRun(reference, '2025-10-31');
+    await cachedRun(path.join(tmp('other'), 'run'), '2025-09-30');
   });
 
   it('a run reading the cache is not disturbed when another process clears or prunes it', async () => {
@@ -203,16 +217,17 @@ describe('whole runs sharing a damaged, pruned and raced cache', () => {
     expect(readdirSync(cache).filter((n) => /^(load|run)-/.test(n))).toEqual([load]);
     process.kill(reader.pid, 'SIGCONT');
     expect((await reader.exited).status).toBe(0);
+    // the same run without the cache (in-process: what `pbr run` calls)
     const plain = path.join(tmp('plain'), 'run');
-    expect(pbr(['--quiet', ...args(plain, '2025-08-31')], { env: { PBR_CACHE: 'off' } }).status).toBe(0);
+    await runPipeline({ dataDir: data, contractPath: path.join(data, 'contract.json'), outDir: plain, asOf: '2025-08-31', quiet: true, cache: false });
     expect(allBytes(out)).toEqual(allBytes(plain));
     expect(readdirSync(path.join(cache, load)).filter((n) => n.startsWith('.use-'))).toEqual([]);
   });
 
-  it('a damaged cache (an edited digit, a truncated Parquet) changes no figure and is made again', () => {
+  it('a damaged cache (an edited digit, a truncated Parquet) changes no figure and is made again', async () => {
     // the cache now holds the raced run's outputs and the inputs' tables: run them again with
     // the reference's as_of, after damaging both
-    expect(pbr(['--quiet', ...args(path.join(tmp('refill'), 'run'))], { env: env() }).status).toBe(0);
+    await cachedRun(path.join(tmp('refill'), 'run'), '2025-10-31');
     for (const run of readdirSync(cache).filter((n) => n.startsWith('run-'))) {
       const measures = path.join(cache, run, 'files', 'measures.csv');
       writeFileSync(measures, readFileSync(measures, 'utf8').replace('0.750000', '0.750001'));

@@ -16,7 +16,7 @@ import { measure, writeMeasureCsvs } from '../src/measure/index.js';
 import { pay } from '../src/pay/index.js';
 import { writeStatements } from '../src/statements/index.js';
 import { runAssess } from '../src/run/assess.js';
-import { synthesize } from '../src/synth/generate.js';
+import { shared } from './helpers/shared.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'pbr-roundtrip-'));
 let runLines: string[] = [];
@@ -27,8 +27,8 @@ let topUps = 0;
 const body = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n').slice(1);
 
 beforeAll(async () => {
-  const data = path.join(root, 'data');
-  await synthesize({ outDir: data, scale: 0.005, seed: 20161, threads: 1 });
+  // pbr synth at scale 0.005, seed 20161, shared with other test files (read only)
+  const data = (await shared('synth-20161')).data;
   const raw = JSON.parse(readFileSync(path.join(data, 'contract.json'), 'utf8')) as Record<string, unknown>;
   // the synthetic contract, with the annual top-up and the termination watch on, and no fee for service
   (raw.cohort as Record<string, unknown>).top_up = 'financial-year';

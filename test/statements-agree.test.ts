@@ -2,10 +2,10 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { synthesize } from '../src/synth/generate.js';
 import { runPipeline } from '../src/run/pipeline.js';
 import { statementBase } from '../src/core/names.js';
 import { readCsvObjects } from './helpers/csvRead.js';
+import { shared } from './helpers/shared.js';
 
 /**
  * Issue 17, done when: for every final results line of a small synthetic run (scale 0.005), the
@@ -59,8 +59,8 @@ describe('every final results line of a synthetic run, statement against measure
 
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'pbr-st-agree-'));
-    const data = path.join(tmp, 'data');
-    await synthesize({ outDir: data, scale: 0.005, seed: 20161, threads: 1 });
+    // pbr synth at scale 0.005, seed 20161, shared with other test files (read only)
+    const data = (await shared('synth-20161')).data;
     out = path.join(tmp, 'run');
     await runPipeline({ dataDir: data, contractPath: path.join(data, 'contract.json'), outDir: out, quiet: true, cache: false });
     const c = JSON.parse(readFileSync(path.join(data, 'contract.json'), 'utf8'));
