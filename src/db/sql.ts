@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -12,11 +13,19 @@ import { QUERIES_DIR } from '../paths.js';
  */
 const cache = new Map<string, string>();
 
+/** The names of the SQL files read inside a `recordingSql` call (one run's, whatever else runs in the process). */
+const used = new AsyncLocalStorage<Set<string>>();
+
+/** Run `fn`, recording the SQL files it reads: usedSqlHashes() inside it lists those, and only those. */
+export function recordingSql<T>(fn: () => Promise<T>): Promise<T> {
+  return used.run(new Set(), fn);
+}
+
 export function sqlPath(name: string): string {
   return path.join(QUERIES_DIR, `${name}.sql`);
 }
 
-export function readSql(name: string): string {
+function sqlText(name: string): string {
   let text = cache.get(name);
   if (text === undefined) {
     text = readFileSync(sqlPath(name), 'utf8');
@@ -25,10 +34,23 @@ export function readSql(name: string): string {
   return text;
 }
 
-/** sha256 of every SQL file used so far (for the manifest). */
+/**
+ * The text of a SQL file the run executes (or whose result it takes from the run cache: the cache
+ * key reads it here too, so that a run's manifest is the same with the cache and without).
+ */
+export function readSql(name: string): string {
+  const text = sqlText(name);
+  used.getStore()?.add(name);
+  return text;
+}
+
+/**
+ * sha256 of every SQL file this run read (inside `recordingSql`; outside it, every file the
+ * process has read), for the manifest.
+ */
 export function usedSqlHashes(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of [...cache.keys()].sort()) {
+  for (const name of [...(used.getStore() ?? cache.keys())].sort()) {
     out[`queries/${name}.sql`] = createHash('sha256').update(cache.get(name)!).digest('hex');
   }
   return out;

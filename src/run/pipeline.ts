@@ -1,3 +1,4 @@
+import { recordingSql } from '../db/sql.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Db } from '../db/duckdb.js';
@@ -83,7 +84,12 @@ function finishRun(dir: string, opts: PipelineOptions, timings: Record<string, n
 }
 
 /** The whole calculation of `pbr run`: validate, measure, pay, report, manifest; atomic output. */
-export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
+export function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
+  // the manifest lists the SQL files of this run, not of every run this process made before
+  return recordingSql(() => pipeline(opts));
+}
+
+async function pipeline(opts: PipelineOptions): Promise<PipelineResult> {
   const progress = makeProgress(opts.quiet ?? false);
   const timings: Record<string, number> = {};
   let t = Date.now();
