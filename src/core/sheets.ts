@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 
 /**
@@ -108,7 +108,10 @@ export function sheetName(s: string): string {
  */
 export async function writeWorkbook(file: string, sheets: readonly Sheet[], date: string): Promise<void> {
   const when = new Date(`${date}T00:00:00Z`);
-  const wb = new ExcelJS.Workbook();
+  // loaded on use: most commands that read this module (and a run restored from the cache) write
+  // no workbook, and the package takes a good part of a second to import
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   wb.creator = 'pbr-engine';
   wb.lastModifiedBy = 'pbr-engine';
   wb.created = when;

@@ -14,8 +14,6 @@ import { cacheLimits, cacheRoot, pruneCache, releaseCacheUses, seenInputs, takeC
 import { restoreRun, runKey, storeRun } from './runCache.js';
 import { measure, missingThresholds, releaseMeasureTables, writeMeasureOutputs } from '../measure/index.js';
 import { pay } from '../pay/index.js';
-import { writeStatements } from '../statements/index.js';
-import { renderReport } from '../report/index.js';
 import type { RunContext } from '../core/context.js';
 
 export interface PipelineOptions {
@@ -209,9 +207,13 @@ async function pipeline(opts: PipelineOptions): Promise<PipelineResult> {
     }
     progress.stage(3, 5, 'deciding payments and writing statements');
     await pay(ctx);
+    // the statements and the report (exceljs, vega) are loaded here, not at start: a run restored
+    // from the cache, or stopped by bad input, never imports them
+    const { writeStatements } = await import('../statements/index.js');
     await writeStatements(ctx, { report: true, volumes: true });
     lap('pay');
     progress.stage(4, 5, 'rendering charts and report');
+    const { renderReport } = await import('../report/index.js');
     await renderReport(ctx, { png: opts.png, focus: opts.focus });
     lap('render');
     await storing;
