@@ -40,6 +40,7 @@ export default defineConfig({
     globalSetup: ['test/setup/global.ts'],
     setupFiles: ['test/setup/each-file.ts'],
     // The Parquet cache of validated inputs is tested on its own (test/cache.test.ts).
-    env: { PBR_CACHE: 'off' },
+    // One DuckDB thread per database: two test files run at once on the two cores.
+    env: { PBR_CACHE: 'off', PBR_THREADS: '1' },
   },
 });

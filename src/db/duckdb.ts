@@ -1,5 +1,6 @@
 import { DuckDBInstance, DuckDBConnection, LIST, VARCHAR, listValue, version as duckdbVersion } from '@duckdb/node-api';
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { InputError, escapeControls } from '../errors.js';
 import { startMemtrace } from './memtrace.js';
 import { readSql, splitStatements } from './sql.js';
 
@@ -12,7 +13,16 @@ export interface DbOptions {
   memoryLimit?: string;
   /** Folder DuckDB may spill to. */
   tempDirectory?: string;
+  /** DuckDB threads; default PBR_THREADS when set, else all cores. */
   threads?: number;
+}
+
+/** PBR_THREADS: the DuckDB threads of every command that does not say (`--threads` wins). */
+function envThreads(): number | undefined {
+  const v = process.env.PBR_THREADS;
+  if (v === undefined || v === '') return undefined;
+  if (!/^[1-9][0-9]{0,3}$/.test(v)) throw new InputError(`PBR_THREADS: '${escapeControls(v.slice(0, 20))}' is not a number of threads; set it to a whole number such as 2, or unset it`);
+  return Number(v);
 }
 
 /** PBR_PROFILE=1 prints each statement's time to stderr (for finding slow SQL; never in outputs). */
@@ -85,7 +95,8 @@ export class Db {
     const config: Record<string, string> = {};
     if (opts.memoryLimit) config.memory_limit = poolLimit(opts.memoryLimit);
     if (opts.tempDirectory) config.temp_directory = opts.tempDirectory;
-    if (opts.threads) config.threads = String(opts.threads);
+    const threads = opts.threads ?? envThreads();
+    if (threads) config.threads = String(threads);
     const instance = await DuckDBInstance.create(':memory:', config);
     const conn = await instance.connect();
     await startMemtrace(instance);
