@@ -196,18 +196,24 @@ function facetOf(labels: string[]): Record<string, unknown> {
   return { field: 'label', type: 'nominal', sort: labels, title: null };
 }
 
+/** The x axis of a small-multiples panel (every period, labels thinned) and the shading of interim periods. */
+function periodPanels(periods: PeriodInfo[]) {
+  const domain = periods.map((p) => p.period);
+  const x = { field: 'period', type: 'ordinal', scale: { domain }, axis: { title: null, labelAngle: -45, values: sparseTicks(domain, 5) } };
+  const shade = periods.some((p) => p.status === 'interim')
+    ? [{ transform: [{ filter: "datum.status === 'interim'" }], mark: { type: 'rect', color: INTERIM_FILL }, encoding: { x } }]
+    : [];
+  return { x, shade };
+}
+
 /**
  * 2. Small multiples, one panel per area: the significance band (grey), the baseline (dashed) and
  * the adjusted binary rate, each period's marker shaped and coloured by its outcome.
  */
 export function areasBinarySpec(periods: PeriodInfo[], points: PeriodPoint[], labels: string[]): TopLevelSpec {
-  const domain = periods.map((p) => p.period);
-  const x = { field: 'period', type: 'ordinal', scale: { domain }, axis: { title: null, labelAngle: -45, values: sparseTicks(domain, 5) } };
+  const { x, shade } = periodPanels(periods);
   const y = { type: 'quantitative', axis: { format: '.0%', title: null, tickCount: 4 }, scale: { zero: false } };
   const values = points.map((p) => ({ label: p.label, period: p.period, status: p.status, adjusted: p.adjusted, baseline: p.baseline, lower: p.lower, upper: p.upper, outcome: p.outcome }));
-  const shade = periods.filter((p) => p.status === 'interim').length > 0
-    ? [{ transform: [{ filter: "datum.status === 'interim'" }], mark: { type: 'rect', color: INTERIM_FILL }, encoding: { x } }]
-    : [];
   return top('Every area: adjusted binary rate against its baseline, by cohort period', 'Grey: significance band; dashed: baseline; marker: adjusted rate, by outcome; shaded periods are interim', {
     data: { values },
     columns: 3,
@@ -238,13 +244,9 @@ export function areasBinarySpec(periods: PeriodInfo[], points: PeriodPoint[], la
 
 /** 3. Small multiples, one panel per area: reoffences per reoffender against the baseline. */
 export function areasFrequencySpec(periods: PeriodInfo[], points: PeriodPoint[], labels: string[]): TopLevelSpec {
-  const domain = periods.map((p) => p.period);
-  const x = { field: 'period', type: 'ordinal', scale: { domain }, axis: { title: null, labelAngle: -45, values: sparseTicks(domain, 5) } };
+  const { x, shade } = periodPanels(periods);
   const y = { type: 'quantitative', axis: { format: '.1f', title: null, tickCount: 4 }, scale: { zero: false } };
   const values = points.map((p) => ({ label: p.label, period: p.period, status: p.status, frequency: p.frequency, baseline: p.baseline_frequency, reduced: p.frequency_outcome === 'reduced' ? 'reduced' : 'not reduced' }));
-  const shade = periods.filter((p) => p.status === 'interim').length > 0
-    ? [{ transform: [{ filter: "datum.status === 'interim'" }], mark: { type: 'rect', color: INTERIM_FILL }, encoding: { x } }]
-    : [];
   return top('Every area: reoffences per reoffender against its baseline, by cohort period', 'Dashed: baseline; filled marker: reduced below the baseline; shaded periods are interim', {
     data: { values },
     columns: 3,
