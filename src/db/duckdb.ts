@@ -60,11 +60,6 @@ function paramsFor(sql: string, params: Params): Bound {
 }
 
 /**
- * One DuckDB database for one engine run. All computation happens in SQL through this object:
- * `exec` runs a named file from queries/ (statement by statement, each with the parameters it uses),
- * `all` returns rows as plain JS objects (for small results only: summaries, never per-person data).
- */
-/**
  * The share of `--memory-limit` given to DuckDB's buffer pool. The rest is for what DuckDB
  * allocates outside its pool (hash tables and sorts in flight, the allocator's caches) and for
  * Node (BENCHMARKS.md, "Scale 10 and memory").
@@ -80,6 +75,11 @@ export function poolLimit(size: string): string {
   return `${Math.floor((Number(m[1]) * UNIT[m[2]!.toLowerCase()]! * POOL_SHARE) / 1024)}KiB`;
 }
 
+/**
+ * One DuckDB database for one engine run. All computation happens in SQL through this object:
+ * `exec` runs a named file from queries/ (statement by statement, each with the parameters it uses),
+ * `all` returns rows as plain JS objects (for small results only: summaries, never per-person data).
+ */
 export class Db {
   /** Rows this database handed to JavaScript: the largest single result and the total (timings.json). */
   readonly jsRows = { max: 0, total: 0 };

@@ -25,21 +25,16 @@ export function sqlPath(name: string): string {
   return path.join(QUERIES_DIR, `${name}.sql`);
 }
 
-function sqlText(name: string): string {
-  let text = cache.get(name);
-  if (text === undefined) {
-    text = readFileSync(sqlPath(name), 'utf8');
-    cache.set(name, text);
-  }
-  return text;
-}
-
 /**
  * The text of a SQL file the run executes (or whose result it takes from the run cache: the cache
  * key reads it here too, so that a run's manifest is the same with the cache and without).
  */
 export function readSql(name: string): string {
-  const text = sqlText(name);
+  let text = cache.get(name);
+  if (text === undefined) {
+    text = readFileSync(sqlPath(name), 'utf8');
+    cache.set(name, text);
+  }
   used.getStore()?.add(name);
   return text;
 }
