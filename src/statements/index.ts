@@ -46,7 +46,10 @@ async function relationExists(db: Db, name: string): Promise<boolean> {
 
 /** The Measures sheet: the run's measures rows, or in pbr assess the figures behind the results. */
 async function measureRows(db: Db, statements: StatementRow[]): Promise<MeasureRow[]> {
-  if (await relationExists(db, 'measures')) return db.allNamed<MeasureRow>('statements_measures');
+  if (await relationExists(db, 'measures')) {
+    await db.exec('measure_macros');
+    return db.allNamed<MeasureRow>('statements_measures');
+  }
   return statements
     .filter((s) => s.has_outcome)
     .map((s) => ({
