@@ -22,6 +22,19 @@ import type { Cells } from './suppress.js';
  * validation and input hashes. Every figure a chart shows is also in a table.
  */
 
+/** The start of a self-contained page (report.html, the pack): doctype, head with its title and styles. */
+export function pageHead(title: string, css: string): string {
+  return `<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>${css}</style>
+</head>
+`;
+}
+
 /** A chart as it goes into the page: its file stem, heading and rendered SVG. */
 export interface RenderedChart {
   id: string;
@@ -562,15 +575,7 @@ export function buildHtml(ctx: RunContext, data: ReportData, charts: Map<string,
   if (total) facts.push(['Net payments, all areas and years', money(total.net)]);
 
   const out: string[] = [];
-  out.push(`<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Payment by results: ${esc(c.contract)}, results as of ${esc(ctx.asOf)}</title>
-<style>${CSS}</style>
-</head>
-<body>
+  out.push(`${pageHead(`Payment by results: ${c.contract}, results as of ${ctx.asOf}`, CSS)}<body>
 <header class="top" role="banner">
 <p class="muted">Proven reoffending and payment-by-results report ${DASH} scheme ${esc(c.scheme)}, population ${esc(c.population.allocation)}</p>
 <h1>${esc(c.contract)}: results as of ${esc(ctx.asOf)}</h1>

@@ -6,7 +6,7 @@ import { areaAnchor } from '../core/names.js';
 import { InputError } from '../errors.js';
 import type { MeasureRow, ReportData } from './data.js';
 import { amount, DASH, esc, money, points } from './format.js';
-import { band, BASE_CSS, outcomeCell, statusCell, table, type Col } from './html.js';
+import { band, BASE_CSS, outcomeCell, pageHead, statusCell, table, type Col } from './html.js';
 import type { StatementLinks } from './index.js';
 import { renderSvg } from './render.js';
 import { funnelSpec } from './specs.js';
@@ -148,15 +148,7 @@ export function buildPack(ctx: RunContext, data: ReportData, p: PackData, links:
   const national = byKey.get(`ALL\u0000${f.period}`);
   const payable = new Map((p.payable ?? []).map((r) => [r.area, r] as [string, PayableRow]));
   const out: string[] = [];
-  out.push(`<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Publication pack ${esc(f.period)}: ${esc(c.contract)}</title>
-<style>${CSS}</style>
-</head>
-<body>
+  out.push(`${pageHead(`Publication pack ${f.period}: ${c.contract}`, CSS)}<body>
 <header class="top" role="banner">
 <p class="muted">Publication pack ${DASH} ${esc(c.contract)}, scheme ${esc(c.scheme)}, results as of ${esc(ctx.asOf)}</p>
 <h1>Cohort period ${esc(f.period)}</h1>
