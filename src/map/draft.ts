@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
 import { type Db, ident, literal } from '../db/duckdb.js';
 import { InputError } from '../errors.js';
 import { shown } from '../contract/load.js';
 import { INPUT_FILES, type ColumnDef, type FileDef } from '../schema/inputs.js';
 import { formatOf, readCsvHeader, splitHeader, walkFiles, type Source } from '../validate/files.js';
-import { sheetToCsv } from '../validate/xlsx.js';
+import { sheetNames, sheetToCsv } from '../validate/xlsx.js';
 
 /**
  * `pbr map --data DIR`: a draft mapping file (docs/extracts.md) from the files a folder holds.
@@ -110,14 +109,6 @@ async function profileTable(db: Db, file: string, sheet: string | null, format: 
   const profiles = await db.allNamed<ColumnProfile>('map_profile', { markers: MARKERS });
   const columns = new Map(profiles.map((p) => [p.col, { ...p, n: Number(p.n), distinct_n: Number(p.distinct_n), numeric: Number(p.numeric) }]));
   return { file, sheet, format, delimiter, header, rows, columns };
-}
-
-/** The sheet names of a workbook, in workbook order. */
-async function sheetNames(file: string): Promise<string[]> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { entries: 'emit', sharedStrings: 'ignore', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit' });
-  const names: string[] = [];
-  for await (const ws of reader) names.push((ws as unknown as { name?: string }).name ?? `Sheet${names.length + 1}`);
-  return names;
 }
 
 /** Profile every .csv, .csv.gz, .parquet and .xlsx file of the folder; what cannot be read is listed with why. */

@@ -1,8 +1,11 @@
-import { closeSync, createWriteStream, fstatSync, openSync, readSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import { InputError } from '../errors.js';
 import { shown } from '../contract/load.js';
+import { ZipError, checkEntry, entryBuffer, entryStream, zipDirectory } from './zip.js';
 
 /** The column of a converted sheet that carries each row's number in the workbook. */
 export const SHEET_LINE_COLUMN = '__pbr_sheet_row';
@@ -46,41 +49,118 @@ export function cellText(v: unknown): string | null {
 
 const quote = (s: string | null) => (s === null || s === '' ? '' : `"${s.replace(/"/g, '""')}"`);
 
+interface SheetEntry {
+  name: string;
+  rId: string;
+}
+
+/** The parts of exceljs's streaming WorkbookReader used here: its parsers, given streams we open. */
+interface ReaderParts {
+  model?: { sheets?: SheetEntry[] };
+  workbookRels?: { Id: string; Target: string; Type?: string }[];
+  _parseRels(s: Readable): Promise<void>;
+  _parseWorkbook(s: Readable): Promise<void>;
+  _parseSharedStrings(s: Readable): AsyncGenerator<unknown>;
+  _parseStyles(s: Readable): Promise<void>;
+  _parseWorksheet(s: AsyncIterable<unknown>, sheetNo: string): Generator<{ eventType: string; value: AsyncIterable<ExcelJS.Row> }>;
+}
+
+/** A workbook opened for reading: its sheet names in tab order, and the rows of one sheet. */
+export interface Workbook {
+  names: string[];
+  rows(name: string): AsyncGenerator<ExcelJS.Row>;
+}
+
 /**
- * Convert one sheet of a workbook to a CSV file of text (read with exceljs's streaming reader, so
- * a large sheet is never held whole). The first row with a value is the header; each later row
- * with a value becomes a record whose first field is its row number in the sheet, so that rejects
- * name the sheet's own rows. Returns the header and the sheet's name.
+ * Open a workbook through its zip central directory (src/validate/zip.ts): the relationships,
+ * the workbook (sheet names), the shared strings and the styles are parsed first, then a sheet's
+ * rows are read as a stream when asked for, so a large sheet is never held whole. The XML is
+ * parsed by exceljs's own parsers; only the reading of the archive is ours.
  */
-/**
- * A whole .xlsx (a zip archive) ends with its central directory; the streaming reader never needs
- * it, so a copy cut short there would read in full while being damaged: refuse it here.
- */
-function zipEnds(file: string): boolean {
-  const fd = openSync(file, 'r');
+export async function openWorkbook(file: string, cells: boolean): Promise<Workbook> {
+  const dir = zipDirectory(file);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+    entries: 'emit',
+    sharedStrings: cells ? 'cache' : 'ignore',
+    hyperlinks: 'ignore',
+    styles: cells ? 'cache' : 'ignore',
+    worksheets: 'emit',
+  }) as unknown as ReaderParts;
+  const part = async (name: string): Promise<Readable | null> => {
+    const e = dir.get(name);
+    return e ? Readable.from([await entryBuffer(file, e)]) : null;
+  };
+  const rels = await part('xl/_rels/workbook.xml.rels');
+  const book = await part('xl/workbook.xml');
+  if (!rels || !book) throw new ZipError('no xl/workbook.xml or its relationships (not an .xlsx workbook)');
+  await reader._parseRels(rels);
+  await reader._parseWorkbook(book);
+  const target = (type: string, fallback: string) => {
+    const t = reader.workbookRels?.find((r) => r.Type?.endsWith(`/${type}`))?.Target;
+    return t === undefined ? fallback : partName(t);
+  };
+  if (cells) {
+    const strings = await part(target('sharedStrings', 'xl/sharedStrings.xml'));
+    if (strings) for await (const _ of reader._parseSharedStrings(strings));
+    const styles = await part(target('styles', 'xl/styles.xml'));
+    if (styles) await reader._parseStyles(styles);
+  }
+  const sheets = reader.model?.sheets ?? [];
+  return {
+    names: sheets.map((s) => s.name),
+    async *rows(name: string) {
+      const sheet = sheets.find((s) => s.name === name);
+      const rel = sheet && reader.workbookRels?.find((r) => r.Id === sheet.rId);
+      const entry = rel && dir.get(partName(rel.Target));
+      if (!entry) throw new ZipError(`the sheet ${name} has no part in the archive`);
+      const stream = entryStream(file, entry);
+      try {
+        for (const { value } of reader._parseWorksheet(stream, /(\d+)\.xml$/.exec(entry.name)?.[1] ?? '1')) yield* value;
+      } catch (e) {
+        // damaged bytes usually break the XML before the part's checksum is reached: say which
+        if (!(e instanceof ZipError)) await checkEntry(file, entry);
+        throw e;
+      } finally {
+        stream.destroy();
+      }
+    },
+  };
+}
+
+/** The sheet names of a workbook, in tab order. */
+export async function sheetNames(file: string): Promise<string[]> {
   try {
-    const size = fstatSync(fd).size;
-    const n = Math.min(size, 22 + 0xffff);
-    const tail = Buffer.alloc(n);
-    readSync(fd, tail, 0, n, size - n);
-    return tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) >= 0;
-  } finally {
-    closeSync(fd);
+    return (await openWorkbook(file, false)).names;
+  } catch (e) {
+    throw workbookError(file, e);
   }
 }
 
+/** A relationship target as a part name: absolute (`/xl/...`) or relative to xl/. */
+function partName(target: string): string {
+  return target.startsWith('/') ? target.slice(1) : path.posix.normalize(`xl/${target}`);
+}
+
+/**
+ * Convert one sheet of a workbook to a CSV file of text. The first row with a value is the
+ * header; each later row with a value becomes a record whose first field is its row number in the
+ * sheet, so that rejects name the sheet's own rows. Absent a sheet name, the first sheet in tab
+ * order. Returns the header, the sheet's name and the rows written.
+ */
 export async function sheetToCsv(file: string, sheet: string | null, out: string): Promise<{ header: string[]; sheet: string; rows: number }> {
   const where = (name: string) => `${file} (sheet ${shown(name)})`;
-  if (!zipEnds(file)) {
-    throw new InputError(`${file}: the workbook ends early (truncated: an incomplete copy or download), or is not an .xlsx file; nothing of it was loaded: copy or export the whole file again`);
-  }
-  let reader: ExcelJS.stream.xlsx.WorkbookReader;
+  let book: Workbook;
   try {
-    reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { entries: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit' });
+    book = await openWorkbook(file, true);
   } catch (e) {
-    throw new InputError(`${file}: cannot read the workbook (${(e as Error).message.split('\n')[0]}); check it is an .xlsx file`);
+    throw workbookError(file, e);
   }
-  const names: string[] = [];
+  const used = sheet ?? book.names[0] ?? null;
+  if (used === null || !book.names.includes(used)) {
+    throw new InputError(
+      sheet === null ? `${file}: the workbook has no sheet` : `${file}: no sheet named '${shown(sheet)}' (its sheets: ${book.names.map(shown).join(', ')}); correct the mapping's sheet`,
+    );
+  }
   const w = createWriteStream(out, { mode: 0o600 });
   let buf = '';
   const flush = async () => {
@@ -89,48 +169,30 @@ export async function sheetToCsv(file: string, sheet: string | null, out: string
   };
   let header: string[] | null = null;
   let rows = 0;
-  let used: string | null = null;
   try {
-    for await (const ws of reader) {
-      const name = (ws as unknown as { name?: string }).name ?? `Sheet${names.length + 1}`;
-      names.push(name);
-      if (used !== null || (sheet !== null && name !== sheet)) continue;
-      used = name;
-      for await (const row of ws) {
-        const values = (row.values as unknown[]) ?? [];
-        const cells = values.slice(1).map(cellText);
-        while (cells.length > 0 && (cells[cells.length - 1] === null || cells[cells.length - 1] === '')) cells.pop();
-        if (cells.length === 0) continue;
-        if (header === null) {
-          header = cells.map((c) => (c ?? '').trim());
-          const gap = header.findIndex((h) => h === '');
-          if (gap >= 0) throw new InputError(`${where(name)}: row ${row.number}, column ${gap + 1}: the header cell is empty; give every column a header`);
-          buf += `${[SHEET_LINE_COLUMN, ...header].map(quote).join(',')}\n`;
-          continue;
-        }
-        if (cells.length > header.length) {
-          throw new InputError(`${where(name)}: row ${row.number}, column ${header.length + 1}: a value beyond the last header column; give it a header or delete it`);
-        }
-        while (cells.length < header.length) cells.push(null);
-        buf += `${row.number},${cells.map(quote).join(',')}\n`;
-        rows++;
-        if (buf.length > 1 << 20) await flush();
+    for await (const row of book.rows(used)) {
+      const values = (row.values as unknown[]) ?? [];
+      const cells = values.slice(1).map(cellText);
+      while (cells.length > 0 && (cells[cells.length - 1] === null || cells[cells.length - 1] === '')) cells.pop();
+      if (cells.length === 0) continue;
+      if (header === null) {
+        header = cells.map((c) => (c ?? '').trim());
+        const gap = header.findIndex((h) => h === '');
+        if (gap >= 0) throw new InputError(`${where(used)}: row ${row.number}, column ${gap + 1}: the header cell is empty; give every column a header`);
+        buf += `${[SHEET_LINE_COLUMN, ...header].map(quote).join(',')}\n`;
+        continue;
       }
+      if (cells.length > header.length) {
+        throw new InputError(`${where(used)}: row ${row.number}, column ${header.length + 1}: a value beyond the last header column; give it a header or delete it`);
+      }
+      while (cells.length < header.length) cells.push(null);
+      buf += `${row.number},${cells.map(quote).join(',')}\n`;
+      rows++;
+      if (buf.length > 1 << 20) await flush();
     }
   } catch (e) {
     w.destroy();
-    if (e instanceof InputError) throw e;
-    const said = String((e as Error).message ?? e).split('\n')[0]!;
-    if (/FILE_ENDED|unexpected end/i.test(said)) {
-      throw new InputError(`${file}: the workbook ends early (truncated: an incomplete copy or download); nothing of it was loaded: copy or export the whole file again`);
-    }
-    throw new InputError(`${file}: cannot read the workbook (${shown(said)}); check it is an .xlsx file`);
-  }
-  if (used === null) {
-    w.destroy();
-    throw new InputError(
-      sheet === null ? `${file}: the workbook has no sheet` : `${file}: no sheet named '${shown(sheet)}' (its sheets: ${names.map(shown).join(', ')}); correct the mapping's sheet`,
-    );
+    throw workbookError(file, e);
   }
   if (header === null) {
     w.destroy();
@@ -140,4 +202,15 @@ export async function sheetToCsv(file: string, sheet: string | null, out: string
   w.end();
   await once(w, 'close');
   return { header, sheet: used, rows };
+}
+
+/** Why a workbook could not be read, as the one-line message of exit 2. */
+function workbookError(file: string, e: unknown): InputError {
+  if (e instanceof InputError) return e;
+  if (e instanceof ZipError && e.cutShort) {
+    return new InputError(`${file}: the workbook ends early (truncated: an incomplete copy or download), or is not an .xlsx file; nothing of it was loaded: copy or export the whole file again`);
+  }
+  if (e instanceof ZipError) return new InputError(`${file}: the workbook is damaged or not an .xlsx file (${e.message}); nothing of it was loaded: copy or export the whole file again`);
+  const said = String((e as Error)?.message ?? e).split('\n')[0]!;
+  return new InputError(`${file}: cannot read the workbook (${shown(said)}); check it is an .xlsx file`);
 }

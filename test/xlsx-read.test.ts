@@ -1,0 +1,87 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { sheetNames, sheetToCsv } from '../src/validate/xlsx.js';
+import { zipDirectory } from '../src/validate/zip.js';
+import { InputError } from '../src/errors.js';
+
+// Workbooks are read through the zip central directory (src/validate/zip.ts), not exceljs's
+// one-pass stream, which loses a part under load (exceljs #3064: CI once failed reading
+// fixtures/extracts/offenders.xlsx with "Cannot read properties of undefined (reading 'sheets')").
+const dir = mkdtempSync(path.join(os.tmpdir(), 'pbr-xlsx-read-'));
+const BOOK = path.join(dir, 'book.xlsx');
+
+beforeAll(async () => {
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('Notes').addRow(['exported 2026-11-30']);
+  const ws = wb.addWorksheet('People');
+  ws.addRow(['CRN', 'NAME', 'AGE']);
+  for (let i = 1; i <= 300; i++) ws.addRow([`P${String(i).padStart(3, '0')}`, `name ${i % 7}`, 20 + (i % 50)]);
+  await wb.xlsx.writeFile(BOOK);
+});
+
+const csv = async (file: string, sheet: string | null) => {
+  const out = path.join(mkdtempSync(path.join(dir, 'out-')), 'sheet.csv');
+  const r = await sheetToCsv(file, sheet, out);
+  return { ...r, text: readFileSync(out, 'utf8') };
+};
+
+async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return (e as Error).message;
+  }
+  throw new Error('expected the read to fail');
+}
+
+/** A copy of the workbook with one byte of a part's compressed data changed. */
+function damaged(part: string): string {
+  const buf = readFileSync(BOOK);
+  const e = zipDirectory(BOOK).get(part)!;
+  const start = e.offset + 30 + buf.readUInt16LE(e.offset + 26) + buf.readUInt16LE(e.offset + 28);
+  buf[start + Math.floor(e.compressedSize / 2)]! ^= 0x20;
+  const file = path.join(mkdtempSync(path.join(dir, 'bad-')), 'book.xlsx');
+  writeFileSync(file, buf);
+  return file;
+}
+
+describe('reading a workbook', () => {
+  it('the sheet names come in tab order', async () => {
+    expect(await sheetNames(BOOK)).toEqual(['Notes', 'People']);
+  });
+
+  it('the named sheet is read whole: a header and 300 rows, each with its row number', async () => {
+    const r = await csv(BOOK, 'People');
+    expect(r.rows).toBe(300);
+    const lines = r.text.trimEnd().split('\n');
+    expect(lines[1]).toBe('2,"P001","name 1","21"');
+    expect(lines[300]).toBe('301,"P300","name 6","20"');
+  });
+
+  it('without a sheet name the first tab is read', async () => {
+    expect((await csv(BOOK, null)).sheet).toBe('Notes');
+  });
+
+  it('twenty reads at once give the same rows', async () => {
+    const texts = await Promise.all(Array.from({ length: 20 }, () => csv(BOOK, 'People').then((r) => r.text)));
+    expect(new Set(texts).size).toBe(1);
+  });
+
+  it('a sheet part damaged inside is refused, naming the part', async () => {
+    expect(await failure(csv(damaged('xl/worksheets/sheet2.xml'), 'People'))).toMatch(/book\.xlsx: the workbook is damaged or not an \.xlsx file \(the part xl\/worksheets\/sheet2\.xml is damaged/);
+  });
+
+  it('a damaged shared-strings part is refused before any row is read', async () => {
+    expect(await failure(csv(damaged('xl/sharedStrings.xml'), 'People'))).toMatch(/the part xl\/sharedStrings\.xml is damaged/);
+  });
+
+  it('a file that is not a zip archive is refused', async () => {
+    const file = path.join(dir, 'text.xlsx');
+    writeFileSync(file, 'CRN,NAME\nP001,x\n');
+    expect(await failure(csv(file, null))).toMatch(/text\.xlsx: the workbook ends early \(truncated: an incomplete copy or download\), or is not an \.xlsx file/);
+  });
+});
