@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 import { tmpDir } from './audit-diff-runfolder.js';
 import { shared } from './helpers/shared.js';
 import { checkRun } from '../src/audit/check.js';
@@ -26,18 +26,18 @@ function table(name: string, lines: string[]): string {
 }
 
 describe('pbr check on a real run', () => {
-  it('a published table rounded to 3 places agrees: exit 0', () => {
+  it('a published table rounded to 3 places agrees: exit 0', async () => {
     // 0.8125 published as 0.813 (diff -0.0005: within soft); 0.75 as 0.75.
     const f = table('ok.csv', ['A1,2024Q1,binary_rate,0.75', 'A1,2024Q1,adjusted_binary_rate,0.813', 'A1,2024Q1,payment_total,-1250', 'A2,2024Q1,measurable,3', 'A1,2024Q1,binary_outcome,deduction']);
-    const r = pbr(['--quiet', 'check', '--run', run, '--published', f]);
+    const r = await pbrIn(['--quiet', 'check', '--run', run, '--published', f]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('5 row(s): 5 match, 0 rounding, 0 MISMATCH, 0 missing (counts exact; rates soft 0.0005, hard 0.005; pounds within 0.005)');
   });
 
-  it('a figure beyond the hard tolerance: exit 1, with the row marked MISMATCH', () => {
+  it('a figure beyond the hard tolerance: exit 1, with the row marked MISMATCH', async () => {
     // 0.8125 published as 0.81 (diff 0.0025: rounding), reoffenders 4 against 3: MISMATCH.
     const f = table('bad.csv', ['A1,2024Q1,adjusted_binary_rate,0.81', 'A1,2024Q1,reoffenders,4']);
-    const r = pbr(['--quiet', '--json', 'check', '--run', run, '--published', f]);
+    const r = await pbrIn(['--quiet', '--json', 'check', '--run', run, '--published', f]);
     expect(r.status).toBe(1);
     const d = JSON.parse(r.stdout);
     expect(d.rows.map((x: { verdict: string; difference: string }) => [x.verdict, x.difference])).toEqual([
@@ -75,9 +75,9 @@ describe('pbr check on a real run', () => {
     expect(r.ok).toBe(true);
   });
 
-  it('a bad tolerance is a usage error: exit 2', () => {
+  it('a bad tolerance is a usage error: exit 2', async () => {
     const f = table('one.csv', ['A1,2024Q1,binary_rate,0.75']);
-    const r = pbr(['--quiet', 'check', '--run', run, '--published', f, '--soft', 'abc']);
+    const r = await pbrIn(['--quiet', 'check', '--run', run, '--published', f, '--soft', 'abc']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--soft');
   });

@@ -3,7 +3,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES_DIR } from '../src/paths.js';
 import { runPipeline } from '../src/run/pipeline.js';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 import { tmpDir } from './audit-diff-runfolder.js';
 import { shared } from './helpers/shared.js';
 
@@ -48,8 +48,8 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('pbr diff on real runs', () => {
-  it('data and contract both changed: reruns the mixed combination and splits the payment change', () => {
-    const r = pbr(['--json', '--quiet', 'diff', runA, runB]);
+  it('data and contract both changed: reruns the mixed combination and splits the payment change', async () => {
+    const r = await pbrIn(['--json', '--quiet', 'diff', runA, runB]);
     expect(r.status).toBe(0);
     const d = JSON.parse(r.stdout);
     expect(d.inputs.map((i: { input: string }) => i.input)).toEqual(['starts']);
@@ -70,16 +70,16 @@ describe('pbr diff on real runs', () => {
     ]);
   });
 
-  it('prints a readable report, and --no-rerun leaves attribution unavailable (exit 0)', () => {
-    const r = pbr(['--quiet', 'diff', runA, runB, '--no-rerun']);
+  it('prints a readable report, and --no-rerun leaves attribution unavailable (exit 0)', async () => {
+    const r = await pbrIn(['--quiet', 'diff', runA, runB, '--no-rerun']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('payments.deduction_price: 1000 -> 2000');
     expect(r.stdout).toContain('A1 2024Q1: payment -1250.00 -> -1700.00 (impact -450.00)');
     expect(r.stdout).toContain('unavailable: not rerun (--no-rerun)');
   });
 
-  it('a folder that is not a run is an input error (exit 2)', () => {
-    const r = pbr(['--quiet', 'diff', runA, path.join(runB, 'charts')]);
+  it('a folder that is not a run is an input error (exit 2)', async () => {
+    const r = await pbrIn(['--quiet', 'diff', runA, path.join(runB, 'charts')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('no manifest.json');
   });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 import { tmpDir } from './audit-diff-runfolder.js';
 import { shared } from './helpers/shared.js';
 
@@ -33,9 +33,9 @@ function file(name: string, lines: string[]): string {
 }
 
 describe('pbr reconcile on a real run', () => {
-  it('finds exactly the five planted disagreements with the engine\'s reasons, and the effect on A1', () => {
+  it('finds exactly the five planted disagreements with the engine\'s reasons, and the effect on A1', async () => {
     const f = file('planted.csv', ['P01,2024Q1,false,,', 'P03,2024Q1,true,true,3', 'P10,2024Q1,true,true,1', 'P06,2024Q1,true,false,0']);
-    const r = pbr(['--json', 'reconcile', '--run', run, '--expected', f, '--area', 'A1']);
+    const r = await pbrIn(['--json', 'reconcile', '--run', run, '--expected', f, '--area', 'A1']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const d = JSON.parse(r.stdout);
@@ -59,11 +59,11 @@ describe('pbr reconcile on a real run', () => {
     ]);
   });
 
-  it('persons with no cohort row: why not eligible, from the run\'s own inputs', () => {
+  it('persons with no cohort row: why not eligible, from the run\'s own inputs', async () => {
     // fixtures/hand/README.md: P04 EM-only order; P05 NPS; P08 born 2006-03-01, 17 on 2024-02-29;
     // P11 one-day custody S11a (but S11b is its index in A2); P13 starts in 2024Q2 only; P99 unknown.
     const f = file('eligibility.csv', ['P04,2024Q1,true,false,0', 'P05,2024Q1,true,false,0', 'P08,2024Q1,true,false,0', 'P13,2024Q1,true,false,0', 'P99,2024Q1,true,false,0']);
-    const r = pbr(['--json', 'reconcile', '--run', run, '--expected', f, '--area', 'A1']);
+    const r = await pbrIn(['--json', 'reconcile', '--run', run, '--expected', f, '--area', 'A1']);
     expect(r.status).toBe(0);
     const d = JSON.parse(r.stdout);
     expect(d.eligibility_from_inputs).toBe('used');
@@ -76,16 +76,16 @@ describe('pbr reconcile on a real run', () => {
     ]);
   });
 
-  it('a file that agrees in full says so (exit 0)', () => {
+  it('a file that agrees in full says so (exit 0)', async () => {
     const f = file('agrees.csv', ['P01,2024Q1,true,true,2', 'P02,2024Q1,true,true,1', 'P03,2024Q1,true,true,2', 'P10,2024Q1,true,false,0']);
-    const r = pbr(['--quiet', 'reconcile', '--run', run, '--expected', f, '--area', 'A1']);
+    const r = await pbrIn(['--quiet', 'reconcile', '--run', run, '--expected', f, '--area', 'A1']);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('agrees in full: 4 persons (area A1)\n');
   });
 
-  it('a bad row exits 2 naming file, line and column', () => {
+  it('a bad row exits 2 naming file, line and column', async () => {
     const f = file('bad.csv', ['P01,2024Q1,true,true,2', 'P02,2024Q1,true,true,one']);
-    const r = pbr(['--quiet', 'reconcile', '--run', run, '--expected', f]);
+    const r = await pbrIn(['--quiet', 'reconcile', '--run', run, '--expected', f]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${f}: line 3, column reoffences: expected a whole number >= 0 (value 'one')`);
   });

@@ -8,7 +8,7 @@ import { formatVerify, verifyRun } from '../src/audit/verify.js';
 import { csvRowDifferences } from '../src/audit/verifyRows.js';
 import { sha256Of } from '../src/core/manifest.js';
 import { InputError } from '../src/errors.js';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 
 // pbr verify (issues 7 and 13) on ONE run of the hand-made fixture (fixtures/hand: a dozen people,
 // two areas with results, one empty area), made in-process, with a contract that prices
@@ -135,10 +135,10 @@ describe('pbr verify', () => {
     await expect(verifyRun(dir)).rejects.toThrow(/locations\.json is missing; say where the run's inputs are with --data DIR --contract FILE/);
   });
 
-  it('the CLI: a garbage locations.json exits 2 with one line', () => {
+  it('the CLI: a garbage locations.json exits 2 with one line', async () => {
     const dir = copyRun();
     writeFileSync(path.join(dir, 'locations.json'), '\u0000garbage');
-    const r = pbr(['verify', dir]);
+    const r = await pbrIn(['verify', dir]);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('--data DIR --contract FILE');

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 
 /**
  * pbr demo: synthesises the national dataset into `<out>-data` (kept, so that `pbr verify` can
@@ -15,13 +15,13 @@ const root = mkdtempSync(path.join(os.tmpdir(), 'pbr-demo-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('pbr demo', () => {
-  it('ends with the report path on stdout and exit 0, and keeps its dataset beside the run', () => {
+  it('ends with the report path on stdout and exit 0, and keeps its dataset beside the run', async () => {
     const out = path.join(root, 'demo');
     // its own temporary folder, so we can see that the synthetic data is removed afterwards
     const tmp = path.join(root, 'tmp');
     const cwd = path.join(root, 'cwd');
     for (const d of [tmp, cwd]) mkdirSync(d, { recursive: true });
-    const r = pbr(['demo', '--out', out, '--scale', '0.002'], { cwd, env: { TMPDIR: tmp, PBR_CACHE: 'off' } });
+    const r = await pbrIn(['demo', '--out', out, '--scale', '0.002'], { cwd, env: { TMPDIR: tmp, PBR_CACHE: 'off' } });
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`${path.join(out, 'report.html')}\n`);
@@ -44,20 +44,20 @@ describe('pbr demo', () => {
     expect(new Set(rows.map((r) => r[col('period')])).size).toBe(18);
   });
 
-  it('never replaces a folder that a demo or a run did not write', () => {
+  it('never replaces a folder that a demo or a run did not write', async () => {
     const out = path.join(root, 'mine');
     mkdirSync(out);
     writeFileSync(path.join(out, 'notes.txt'), 'mine');
-    const r = pbr(['demo', '--out', out, '--scale', '0.002']);
+    const r = await pbrIn(['demo', '--out', out, '--scale', '0.002']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([`error: ${out}: --out holds files that 'pbr run' did not write; the demo replaces only its own run: choose another --out`]);
     expect(readdirSync(out)).toEqual(['notes.txt']);
   });
 
-  it('with no --out it writes reports/demo under the current folder', () => {
+  it('with no --out it writes reports/demo under the current folder', async () => {
     const cwd = path.join(root, 'cwd2');
     mkdirSync(cwd, { recursive: true });
-    const r = pbr(['--quiet', 'demo', '--scale', '0.002'], { cwd, env: { PBR_CACHE: 'off' } });
+    const r = await pbrIn(['--quiet', 'demo', '--scale', '0.002'], { cwd, env: { PBR_CACHE: 'off' } });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`${path.join(cwd, 'reports', 'demo', 'report.html')}\n`);
     expect(existsSync(path.join(cwd, 'reports', 'demo', 'report.html'))).toBe(true);
@@ -75,8 +75,8 @@ describe('pbr demo', () => {
     expect(m.inputs.map((i) => [i.file, sha(path.join(loc.data, i.file))])).toEqual(m.inputs.map((i) => [i.file, i.sha256]));
   });
 
-  it('a bad --scale is a usage error: exit 2', () => {
-    const r = pbr(['demo', '--scale', '0', '--out', path.join(root, 'never')]);
+  it('a bad --scale is a usage error: exit 2', async () => {
+    const r = await pbrIn(['demo', '--scale', '0', '--out', path.join(root, 'never')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^error: pbr demo: --scale: /);
     expect(existsSync(path.join(root, 'never'))).toBe(false);

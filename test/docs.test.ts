@@ -14,7 +14,7 @@ import { pay } from '../src/pay/index.js';
 import { readSql } from '../src/db/sql.js';
 import { measureInline, rows, type Inline, type Measured, type OffenceRow, type PersonRow, type StartRow } from './measure-helpers/load.js';
 import { close, cohortOf, measureRow, outcome, reasons } from './measure-helpers/read.js';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 import { missingThresholds } from '../src/measure/index.js';
 import { Cells } from '../src/report/suppress.js';
 import { shared } from './helpers/shared.js';
@@ -36,8 +36,8 @@ describe('README', () => {
 describe('shipped JSON Schemas (schema/)', () => {
   const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { files: string[] };
 
-  it('`pbr contract-schema` prints schema/contract.schema.json exactly', () => {
-    const r = pbr(['contract-schema']);
+  it('`pbr contract-schema` prints schema/contract.schema.json exactly', async () => {
+    const r = await pbrIn(['contract-schema']);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(readFileSync(path.join(PACKAGE_ROOT, 'schema', 'contract.schema.json'), 'utf8'));
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { extractRun } from '../src/audit/extract.js';
 import { InputError } from '../src/errors.js';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 import { shared } from './helpers/shared.js';
 import { tmpDir, writeOutcomes, writeRun, type Row } from './audit-diff-runfolder.js';
 
@@ -144,8 +144,8 @@ describe('pbr extract', () => {
     await expect(extractRun({ run, area: 'A1', out: run })).rejects.toThrow(/is the run folder, inside it or around it/);
   });
 
-  it('the CLI: an unknown area exits 2 with one line', () => {
-    const r = pbr(['--quiet', 'extract', '--run', run, '--area', 'Nowhere', '--out', path.join(tmpDir('ext'), 'x')]);
+  it('the CLI: an unknown area exits 2 with one line', async () => {
+    const r = await pbrIn(['--quiet', 'extract', '--run', run, '--area', 'Nowhere', '--out', path.join(tmpDir('ext'), 'x')]);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual(["error: --area Nowhere: not an area of this run; give the code or the contract's name of one of A1, A2, A3"]);
   });

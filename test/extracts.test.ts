@@ -12,7 +12,7 @@ import { loadDataset } from '../src/validate/load.js';
 import { loadMapping, parseMapping } from '../src/mapping/load.js';
 import { InputError } from '../src/errors.js';
 import { draftMapping, profileFolder } from '../src/map/draft.js';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 import { shared } from './helpers/shared.js';
 
 // Issue 14, done when: fixtures/extracts holds the rows of fixtures/hand in the shapes of real
@@ -79,9 +79,9 @@ describe('the mapped extracts give the canonical outputs, byte for byte', () => 
 });
 
 describe('what must stop a run (exit 2, one line naming the file)', () => {
-  it("without the NULL declaration, a NULL in court_event_id names file, line and column", () => {
+  it("without the NULL declaration, a NULL in court_event_id names file, line and column", async () => {
     const d = extractsWith((m) => m.replace(/^ *missing_values:.*\n/m, ''));
-    const r = pbr(['run', '--data', d, '--contract', CONTRACT, '--mapping', path.join(d, 'mapping.yaml'), '--out', path.join(tmp('out'), 'run')]);
+    const r = await pbrIn(['run', '--data', d, '--contract', CONTRACT, '--mapping', path.join(d, 'mapping.yaml'), '--out', path.join(tmp('out'), 'run')]);
     expect(r.status).toBe(2);
     // pnc/2011-2012.csv.gz: OB1a (line 2), OB1b (line 3) has no court event, written NULL
     expect(r.stderr).toContain('pnc/2011-2012.csv.gz: line 3, column court_event_id (COURT_EVENT_ID): looks like a missing-value marker');
@@ -118,8 +118,8 @@ describe('what must stop a run (exit 2, one line naming the file)', () => {
 });
 
 describe('pbr map drafts the mapping', () => {
-  it('names CRN, flags NULL, and marks its guesses to confirm', () => {
-    const r = pbr(['map', '--data', EXTRACTS]);
+  it('names CRN, flags NULL, and marks its guesses to confirm', async () => {
+    const r = await pbrIn(['map', '--data', EXTRACTS]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^ {6}person_id: "CRN" {3}# confirm: CRN is a usual name of person_id/m);
     expect(r.stdout).toMatch(/^ {4}missing_values: \["", "NULL"\] {3}# confirm: suspect missing-value markers: "NULL" seen 6 time\(s\) in COURT_EVENT_ID/m);

@@ -7,7 +7,7 @@ import { duplicateJsonKey, loadContract, parseContract } from '../src/contract/l
 import { isoDateOption } from '../src/commands/options.js';
 import { InputError, escapeControls } from '../src/errors.js';
 import { runAssess } from '../src/run/assess.js';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 import { brokenDataset } from './helpers/dataset.js';
 import { startPbr } from './helpers/process.js';
 
@@ -36,10 +36,10 @@ function contractFile(name: string, text: string | Buffer): string {
 }
 
 describe('the contract file', () => {
-  it('a folder given as --contract: exit 2, one line saying it is a folder', () => {
+  it('a folder given as --contract: exit 2, one line saying it is a folder', async () => {
     const dir = path.join(tmp(), 'contract.json');
     mkdirSync(dir);
-    const r = pbr(['run', '--data', hand, '--contract', dir, '--out', path.join(tmp(), 'run')]);
+    const r = await pbrIn(['run', '--data', hand, '--contract', dir, '--out', path.join(tmp(), 'run')]);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([`error: ${dir}: is a folder, not a contract file; give --contract the path of the JSON or YAML file`]);
   });
@@ -115,8 +115,8 @@ describe('the contract file', () => {
 });
 
 describe('flags', () => {
-  it('--as-of 2022-02-30: exit 2, one line saying it is not a real date (no SQL)', () => {
-    const r = pbr(['run', '--data', hand, '--contract', path.join(hand, 'contract.json'), '--out', path.join(tmp(), 'run'), '--as-of', '2022-02-30']);
+  it('--as-of 2022-02-30: exit 2, one line saying it is not a real date (no SQL)', async () => {
+    const r = await pbrIn(['run', '--data', hand, '--contract', path.join(hand, 'contract.json'), '--out', path.join(tmp(), 'run'), '--as-of', '2022-02-30']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
       "error: pbr run: --as-of: 2022-02-30 is not a real date; give a calendar date YYYY-MM-DD; see 'pbr run --help'",
@@ -140,10 +140,10 @@ describe('messages', () => {
     expect(r.stderr().trim().split('\n')).toHaveLength(1);
   });
 
-  it('terminal escape sequences in a message are shown escaped, never sent to the terminal', () => {
+  it('terminal escape sequences in a message are shown escaped, never sent to the terminal', async () => {
     // the contract path carries ESC [ 2 J (clear screen) and ESC ] 0 ; (set the window title)
     const evil = path.join(tmp(), 'c\x1b[2J\x1b]0;owned\x07.json');
-    const r = pbr(['run', '--data', hand, '--contract', evil, '--out', path.join(tmp(), 'run')]);
+    const r = await pbrIn(['run', '--data', hand, '--contract', evil, '--out', path.join(tmp(), 'run')]);
     expect(r.status).toBe(2);
     expect(r.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     expect(r.stderr).toContain('c\\x1b[2J\\x1b]0;owned\\x07.json');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { FIXTURES_DIR, PACKAGE_ROOT } from '../src/paths.js';
 import { stageOutput } from '../src/core/atomic.js';
 import { InputError } from '../src/errors.js';
-import { pbr } from './helpers/cli.js';
+import { pbr, pbrIn } from './helpers/cli.js';
 import { startPbr, untilStopped } from './helpers/process.js';
 
 /**
@@ -43,11 +43,11 @@ function deadPid(): number {
 }
 
 describe('--force never deletes what a run did not write', () => {
-  it('--out naming the data folder, even with --force: exit 2, one line, and the data are still there', () => {
+  it('--out naming the data folder, even with --force: exit 2, one line, and the data are still there', async () => {
     const data = tmp('data');
     cpSync(hand, data, { recursive: true });
     const before = readdirSync(data).sort();
-    const r = pbr(args(data, data, ['--force']));
+    const r = await pbrIn(args(data, data, ['--force']));
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([`error: ${data}: --out is or contains the data folder; a run never replaces it: choose a new folder for --out`]);
     expect(readdirSync(data).sort()).toEqual(before);
@@ -141,11 +141,11 @@ describe('interrupted runs', () => {
 });
 
 describe('a disk that is full or cannot be written', () => {
-  it('out of disk space while writing: exit 2, one line, nothing half-written left', () => {
+  it('out of disk space while writing: exit 2, one line, nothing half-written left', async () => {
     const parent = tmp('full');
     const out = earlierRun(parent);
     // the failpoint throws the error a full disk gives (ENOSPC) from inside the run
-    const r = pbr(args(hand, out, ['--force']), { env: { PBR_TEST_FAIL_AT: 'after-measure:ENOSPC' } });
+    const r = await pbrIn(args(hand, out, ['--force']), { env: { PBR_TEST_FAIL_AT: 'after-measure:ENOSPC' } });
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
       `error: ${out}: no space left on the disk of --out (nothing was written; the partial output was removed); free some space or choose --out on another disk, and run again`,

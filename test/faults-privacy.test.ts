@@ -6,7 +6,7 @@ import path from 'node:path';
 import JSZip from 'jszip';
 import { FIXTURES_DIR, PACKAGE_ROOT } from '../src/paths.js';
 import { PERSON_LEVEL_OUTPUTS } from '../src/core/personLevel.js';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 
 /**
  * Promises of issue 13, person-level data: the files that hold data about people (the run
@@ -120,8 +120,8 @@ describe('the run cache', () => {
     expect([...modes].sort()).toEqual(['file 600', 'folder 700']);
   });
 
-  it('pbr cache list names each entry, its kind, size, last use and whether it holds person-level data', () => {
-    const r = pbr(['--json', 'cache', 'list'], { env: { PBR_CACHE_DIR: cache } });
+  it('pbr cache list names each entry, its kind, size, last use and whether it holds person-level data', async () => {
+    const r = await pbrIn(['--json', 'cache', 'list'], { env: { PBR_CACHE_DIR: cache } });
     expect(r.status).toBe(0);
     const list = JSON.parse(r.stdout) as { folder: string; entries: { kind: string; person_level: boolean; bytes: number; last_used: string; holds: string }[] };
     expect(list.folder).toBe(cache);
@@ -131,29 +131,29 @@ describe('the run cache', () => {
     expect(list.entries.every((e) => e.bytes > 0 && !Number.isNaN(Date.parse(e.last_used)) && e.holds.length > 0)).toBe(true);
   });
 
-  it('pbr cache clear --older-than keeps what was used since; pbr cache clear empties it', () => {
+  it('pbr cache clear --older-than keeps what was used since; pbr cache clear empties it', async () => {
     const env = { PBR_CACHE_DIR: cache };
-    const kept = pbr(['cache', 'clear', '--older-than', '1'], { env });
+    const kept = await pbrIn(['cache', 'clear', '--older-than', '1'], { env });
     expect(kept.status).toBe(0);
     expect(kept.stdout).toMatch(/^removed 0 items \(0 B\)/);
-    const cleared = pbr(['cache', 'clear'], { env });
+    const cleared = await pbrIn(['cache', 'clear'], { env });
     expect(cleared.status).toBe(0);
     expect(readdirSync(cache)).toEqual([]);
-    expect(pbr(['cache', 'list'], { env }).stdout).toContain('the cache is empty');
+    expect((await pbrIn(['cache', 'list'], { env })).stdout).toContain('the cache is empty');
   });
 
-  it('a bad limit is a usage error naming the variable', () => {
-    const r = pbr(['cache', 'list'], { env: { PBR_CACHE_DIR: cache, PBR_CACHE_MAX_GB: 'lots' } });
+  it('a bad limit is a usage error naming the variable', async () => {
+    const r = await pbrIn(['cache', 'list'], { env: { PBR_CACHE_DIR: cache, PBR_CACHE_MAX_GB: 'lots' } });
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe('error: PBR_CACHE_MAX_GB=lots: expected a number of at least 0 (default 10)');
   });
 });
 
 describe('validation.json of pbr validate', () => {
-  it('is owner-only too (it lists the values of rejected rows)', () => {
+  it('is owner-only too (it lists the values of rejected rows)', async () => {
     const dir = tmp('validate');
     mkdirSync(path.join(dir, 'out'));
-    const r = pbr(['validate', '--data', data, '--out', path.join(dir, 'out')]);
+    const r = await pbrIn(['validate', '--data', data, '--out', path.join(dir, 'out')]);
     expect(r.status).toBe(0);
     expect((statSync(path.join(dir, 'out', 'validation.json')).mode & 0o777).toString(8)).toBe('600');
   });

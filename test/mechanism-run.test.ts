@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES_DIR } from '../src/paths.js';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'pbr-mech-run-'));
 const data = path.join(root, 'data');
@@ -22,17 +22,17 @@ beforeAll(() => {
 });
 
 describe('pbr run with significance.method fixed', () => {
-  it('without a thresholds file: exit 2 naming significance.method', () => {
-    const r = pbr(['--quiet', 'run', '--data', data, '--contract', contract, '--out', path.join(root, 'none')]);
+  it('without a thresholds file: exit 2 naming significance.method', async () => {
+    const r = await pbrIn(['--quiet', 'run', '--data', data, '--contract', contract, '--out', path.join(root, 'none')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^error: significance\.method: fixed takes its thresholds from a thresholds file/);
   });
 
-  it('lists the area-periods with no threshold row in validation.json and on stderr', () => {
+  it('lists the area-periods with no threshold row in validation.json and on stderr', async () => {
     // Rows: A1 every period (*), A2 2024Q1 only. Missing: A2 2024Q2, A3 2024Q1, A3 2024Q2 (ALL is never listed).
     writeFileSync(path.join(data, 'thresholds.csv'), 'cpa,period,lower,upper\nA1,*,0.3,0.7\nA2,2024Q1,0.3,0.7\n');
     const out = path.join(root, 'run');
-    const r = pbr(['run', '--data', data, '--contract', contract, '--out', out], { env: { NO_COLOR: '1' } });
+    const r = await pbrIn(['run', '--data', data, '--contract', contract, '--out', out], { env: { NO_COLOR: '1' } });
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('thresholds: 3 area-period(s) have no row in the thresholds file, so their outcome is none: A2 2024Q2, A3 2024Q1, A3 2024Q2');
     const v = JSON.parse(readFileSync(path.join(out, 'validation.json'), 'utf8')) as { missing_thresholds: unknown };

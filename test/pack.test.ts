@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { contractWith, fixtureContext, writeStatementFiles } from './report-fixture.js';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 import { loadReportData, statementLinks } from '../src/report/index.js';
 import { buildPack, decimalSum, loadPackData, writePack, type PackData } from '../src/report/pack.js';
 import { Cells } from '../src/report/suppress.js';
@@ -126,22 +126,22 @@ describe('exact sums', () => {
 
 describe('pbr run --focus', () => {
   const data = path.join(FIXTURES_DIR, 'hand');
-  const run = (out: string, focus: string) =>
-    pbr(['--quiet', 'run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', out, '--focus', focus], { env: { PBR_CACHE: 'off' } });
+  const run = async (out: string, focus: string) =>
+    await pbrIn(['--quiet', 'run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', out, '--focus', focus], { env: { PBR_CACHE: 'off' } });
 
-  test('writes pack/index.html, records the focus in the manifest, and pbr verify re-runs it', () => {
+  test('writes pack/index.html, records the focus in the manifest, and pbr verify re-runs it', async () => {
     // fixtures/hand: 2024Q1 (final on 2025-09-30, as_of 2025-10-31) and 2024Q2 (interim).
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'pbr-pack-')), 'run');
-    const r = run(out, '2024Q1');
+    const r = await run(out, '2024Q1');
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(path.join(out, 'pack', 'index.html'))).toBe(true);
     expect(JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')).report).toEqual({ png: false, focus: '2024Q1' });
-    const v = pbr(['--quiet', 'verify', out], { env: { PBR_CACHE: 'off' } });
+    const v = await pbrIn(['--quiet', 'verify', out], { env: { PBR_CACHE: 'off' } });
     expect(v.status, v.stdout + v.stderr).toBe(0);
   });
 
-  test('a label that is no period at all: exit 2 before anything runs', () => {
-    const r = run(path.join(os.tmpdir(), 'pbr-pack-never'), '24Q1');
+  test('a label that is no period at all: exit 2 before anything runs', async () => {
+    const r = await run(path.join(os.tmpdir(), 'pbr-pack-never'), '24Q1');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--focus: expected a cohort period label such as '2019Q3', '2019' or '2019-20'");
   });

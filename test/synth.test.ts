@@ -7,7 +7,7 @@ import { Db, literal } from '../src/db/duckdb.js';
 import { parseContract } from '../src/contract/load.js';
 import { loadDataset } from '../src/validate/load.js';
 import { synthesize, type SynthResult } from '../src/synth/generate.js';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 
 /**
  * pbr synth: same seed, same bytes (whatever the thread count), files the engine accepts, and a
@@ -170,9 +170,9 @@ describe('pbr synth: the contract', () => {
 });
 
 describe('pbr synth: command line', () => {
-  it('writes the folder and prints it; --json lists the files and row counts', () => {
+  it('writes the folder and prints it; --json lists the files and row counts', async () => {
     const out = dir('cli');
-    const r = pbr(['--json', '--quiet', 'synth', '--out', out, '--scale', '0.005', '--seed', '7']);
+    const r = await pbrIn(['--json', '--quiet', 'synth', '--out', out, '--scale', '0.005', '--seed', '7']);
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.out).toBe(out);
@@ -187,15 +187,15 @@ describe('pbr synth: command line', () => {
     [['--seed', '1.5'], '--seed'],
     [['--format', 'xlsx'], '--format'],
   ] as const) {
-    it(`a bad ${flag} (${args[1]}) is a usage error: exit 2 naming the option`, () => {
-      const r = pbr(['synth', '--out', dir('bad'), ...args]);
+    it(`a bad ${flag} (${args[1]}) is a usage error: exit 2 naming the option`, async () => {
+      const r = await pbrIn(['synth', '--out', dir('bad'), ...args]);
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`^error: pbr synth: ${flag}: `));
     });
   }
 
-  it('--out is required', () => {
-    const r = pbr(['synth']);
+  it('--out is required', async () => {
+    const r = await pbrIn(['synth']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^error: pbr synth: --out: required/);
   });

@@ -3,14 +3,14 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import { FIXTURES_DIR } from '../../src/paths.js';
 import { synthesize } from '../../src/synth/generate.js';
-import { pbr } from './cli.js';
+import { pbrIn } from './cli.js';
 
 /**
  * Runs and datasets that several test files read and none changes, made once per test run: the
  * first file to ask makes it (holding a lock folder), the others wait for it and read the same
  * folder (test/setup/global.ts gives its root). A file that changes a shared run copies it first.
  *
- * - hand: `pbr --quiet run` on a copy of fixtures/hand with its own contract (cache off).
+ * - hand: `pbr --quiet run` (in process, test/helpers/cli.ts pbrIn) on a copy of fixtures/hand with its own contract (cache off).
  *   { data, contract, run }
  * - hand-price-1000: `pbr --quiet run` on fixtures/hand with the hand contract's payments set to
  *   binary_price = deduction_price = 1000. { data, contract, run }
@@ -29,9 +29,9 @@ export interface Shared {
 
 const HAND = path.join(FIXTURES_DIR, 'hand');
 
-/** A `pbr --quiet run` that must end with exit 0 and nothing on stderr. */
-function cliRun(data: string, contract: string, out: string): void {
-  const r = pbr(['--quiet', 'run', '--data', data, '--contract', contract, '--out', out], { env: { PBR_CACHE: 'off' } });
+/** A `pbr --quiet run` (in this process) that must end with exit 0 and nothing on stderr. */
+async function cliRun(data: string, contract: string, out: string): Promise<void> {
+  const r = await pbrIn(['--quiet', 'run', '--data', data, '--contract', contract, '--out', out], { env: { PBR_CACHE: 'off' } });
   if (r.status !== 0 || r.stderr !== '') throw new Error(`shared run ${out}: exit ${r.status}: ${r.stderr}`);
 }
 
@@ -41,7 +41,7 @@ const MAKERS: Record<SharedName, (dir: string) => Promise<Shared>> = {
     cpSync(HAND, data, { recursive: true });
     const contract = path.join(data, 'contract.json');
     const run = path.join(dir, 'run');
-    cliRun(data, contract, run);
+    await cliRun(data, contract, run);
     return { data, contract, run };
   },
   'hand-price-1000': async (dir) => {
@@ -50,7 +50,7 @@ const MAKERS: Record<SharedName, (dir: string) => Promise<Shared>> = {
     const contract = path.join(dir, 'contract.json');
     writeFileSync(contract, JSON.stringify(c));
     const run = path.join(dir, 'run');
-    cliRun(HAND, contract, run);
+    await cliRun(HAND, contract, run);
     return { data: HAND, contract, run };
   },
   'synth-20161': async (dir) => {
