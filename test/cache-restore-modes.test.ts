@@ -56,3 +56,51 @@ describe('modes of a restored run', () => {
     expect(b).toContain(`measures.csv ${(0o666 & ~process.umask()).toString(8)}`);
   });
 });
+
+// Restored files up to 1 MiB are read, checked and written; larger ones are copied by the kernel
+// and the copy hashed (src/cache/store.ts restoreFiles). Both ways give the stored bytes, and both
+// refuse a damaged entry.
+describe('restoring small and large files', () => {
+  const big = Buffer.alloc(3 << 20);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
+  const small = Buffer.from('area,period\nA1,2024Q1\n');
+
+  async function stored(): Promise<{ root: string; key: string; entry: string }> {
+    const { storeFiles } = await import('../src/cache/store.js');
+    const src = tmp('src');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path.join(src, 'big.bin'), big);
+    writeFileSync(path.join(src, 'small.csv'), small);
+    const root = tmp('root');
+    const key = 'run-test';
+    await storeFiles(root, key, { files: { 'big.bin': path.join(src, 'big.bin'), 'sub/small.csv': path.join(src, 'small.csv') }, meta: { ok: 1 }, holds: 'test', personLevel: false });
+    return { root, key, entry: path.join(root, key) };
+  }
+
+  it('a whole entry gives back both files byte for byte', async () => {
+    const { restoreFiles } = await import('../src/cache/store.js');
+    const s = await stored();
+    const out = tmp('out');
+    expect(await restoreFiles(s.root, s.key, out)).toEqual({ ok: 1 });
+    expect(readFileSync(path.join(out, 'big.bin')).equals(big)).toBe(true);
+    expect(readFileSync(path.join(out, 'sub', 'small.csv')).equals(small)).toBe(true);
+  });
+
+  for (const [name, file] of [['a large', 'big.bin'], ['a small', 'sub/small.csv']] as const) {
+    it(`${name} file changed in the entry: nothing restored, the entry removed`, async () => {
+      const { restoreFiles, takeCacheNotes } = await import('../src/cache/store.js');
+      const { writeFileSync, existsSync } = await import('node:fs');
+      const s = await stored();
+      const p = path.join(s.entry, 'files', file);
+      const b = readFileSync(p);
+      b[Math.floor(b.length / 2)]! ^= 1;
+      writeFileSync(p, b);
+      const out = tmp('out');
+      takeCacheNotes();
+      expect(await restoreFiles(s.root, s.key, out)).toBeNull();
+      expect(takeCacheNotes().join('\n')).toContain(`files/${file} does not match its sha256`);
+      expect(existsSync(s.entry)).toBe(false);
+      expect(existsSync(path.join(out, file))).toBe(false);
+    });
+  }
+});
