@@ -154,6 +154,20 @@ describe('line numbers', () => {
     ]);
   });
 
+  it('stay right after blank lines in a CR LF file', async () => {
+    // the same lines as above, ended by CR LF (a Windows export)
+    const [head, ...rows] = validFile('starts.csv').trimEnd().split('\n');
+    const text = [head, rows[0], '', rows[1], '', '', rows[2], rows[3], rows[4]!.replace(',365,', ',0,')].join('\r\n');
+    const dir = datasetWith('starts.csv', `${text}\r\n`);
+    expect(await rejectsOf(dir)).toEqual([{ file: 'starts.csv', line: 9, column: 'sentence_length_days', value: '0', reason: 'must be at least 1' }]);
+    expect(await db.all(`SELECT start_id, _line::INTEGER AS line FROM starts ORDER BY _line`)).toEqual([
+      { start_id: 'S001', line: 2 },
+      { start_id: 'S002', line: 4 },
+      { start_id: 'S003', line: 7 },
+      { start_id: 'S004', line: 8 },
+    ]);
+  });
+
   it('blank lines at the very end change nothing', async () => {
     const dir = datasetWith('starts.csv', `${validFile('starts.csv')}\n\n`);
     const r = await loadDataset(db, dir, contract);

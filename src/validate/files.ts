@@ -199,7 +199,8 @@ export class CsvByteScan {
       // a line feed followed by a line feed (or CR LF) starts a blank line; look across the seam too
       const seam = Buffer.concat([this.tail, chunk.subarray(0, 2)]);
       for (const [buf, base] of [[seam, this.offset - this.tail.length], [chunk, this.offset]] as const) {
-        const hits = [buf.indexOf('\n\n'), buf.indexOf('\n\r\n')].filter((i) => i >= 0);
+        // CR LF blank lines are looked for only where there is a CR (a memchr, not a string search)
+        const hits = [buf.indexOf('\n\n'), buf.indexOf(0x0d) >= 0 ? buf.indexOf('\n\r\n') : -1].filter((i) => i >= 0);
         if (hits.length > 0 && this.firstBlank === null) this.firstBlank = base + Math.min(...hits);
       }
     }
