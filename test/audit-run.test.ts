@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES_DIR } from '../src/paths.js';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 import { allBytes } from './helpers/outputs.js';
 import { childrenOf, processesUsing, startPbr, untilStopped } from './helpers/process.js';
 import { stageOutput } from '../src/core/atomic.js';
@@ -20,7 +20,7 @@ function copyHand(): string {
 }
 
 function run(data: string, out: string, extra: string[] = [], env: Record<string, string> = {}) {
-  return pbr(['--quiet', 'run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', out, ...extra], { env });
+  return pbrIn(['--quiet', 'run', '--data', data, '--contract', path.join(data, 'contract.json'), '--out', out, ...extra], { env });
 }
 
 let data: string;
@@ -66,8 +66,8 @@ describe('manifest.json', () => {
 });
 
 describe('atomic output', () => {
-  it('an existing run at --out is refused without --force', () => {
-    const r = run(data, first);
+  it('an existing run at --out is refused without --force', async () => {
+    const r = await run(data, first);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--out already holds files .*pass --force/);
   });

@@ -7,7 +7,7 @@ import { Db } from '../src/db/duckdb.js';
 import { FIXTURES_DIR } from '../src/paths.js';
 import { runPipeline } from '../src/run/pipeline.js';
 import { clearCache, listCache, pruneCache, releaseCacheUses, restoreEntry, storeEntry, takeCacheNotes } from '../src/cache/store.js';
-import { pbr } from './helpers/cli.js';
+import { pbrIn } from './helpers/cli.js';
 import { allBytes } from './helpers/outputs.js';
 import { startPbr, untilStopped } from './helpers/process.js';
 
@@ -210,7 +210,7 @@ describe('whole runs sharing a damaged, pruned and raced cache', () => {
     const load = path.basename(entry('load'));
     // the reader has restored the validated inputs as views over the cached Parquet files
     expect(readdirSync(path.join(cache, load))).toContain(`.use-${reader.pid}`);
-    const cleared = pbr(['cache', 'clear'], { env: env() });
+    const cleared = await pbrIn(['cache', 'clear'], { env: env() });
     expect(cleared.status).toBe(0);
     expect(cleared.stdout).toContain(`kept 1 in use by a running pbr: ${load}`);
     pruneCache(cache, { maxDays: 0, maxBytes: 0 });
@@ -235,7 +235,7 @@ describe('whole runs sharing a damaged, pruned and raced cache', () => {
     truncateSync(path.join(entry('load'), 'cohort.parquet'), statSync(path.join(entry('load'), 'cohort.parquet')).size - 1);
 
     const out = path.join(tmp('damaged'), 'run');
-    const r = pbr(args(out), { env: env() });
+    const r = await pbrIn(args(out), { env: env() });
     expect(r.status).toBe(0);
     expect(allBytes(out)).toEqual(allBytes(reference));
     expect(r.stderr).toMatch(/cache: entry run-\w+ is damaged \(files\/measures\.csv does not match its sha256\); it is removed and made again/);

@@ -154,14 +154,14 @@ describe('a disk that is full or cannot be written', () => {
     expect(readFileSync(path.join(out, 'measures.csv'), 'utf8')).toBe('earlier\n');
   });
 
-  it('a really full disk (a 300 kB file system) gives the same one line, and the disk is left as it was', () => {
+  it('a really full disk (a 300 kB file system) gives the same one line, and the disk is left as it was', async () => {
     // a tmpfs of 300 kB holds an earlier run's two small files but not a new run (its report
     // alone is larger); mounting needs root: where the test may not mount, the failpoint stands in
     const mnt = tmp('tmpfs');
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=300k', 'tmpfs', mnt]).status === 0;
     try {
       const out = earlierRun(mnt);
-      const r = pbr(args(hand, out, ['--force']), mounted ? {} : { env: { PBR_TEST_FAIL_AT: 'after-render:ENOSPC' } });
+      const r = await pbrIn(args(hand, out, ['--force']), mounted ? {} : { env: { PBR_TEST_FAIL_AT: 'after-render:ENOSPC' } });
       expect(r.status).toBe(2);
       expect(r.stderr.trim().split('\n')).toEqual([
         `error: ${out}: no space left on the disk of --out (nothing was written; the partial output was removed); free some space or choose --out on another disk, and run again`,
