@@ -352,7 +352,7 @@ export async function checkRun(opts: CheckOptions): Promise<CheckResult> {
           `${lines > 1 ? `; ${lines} line(s) have problems in all` : ''}; fix the file and run again`,
       );
     }
-    await db.exec('output_macros');
+    await db.execMacros('output_macros');
     await db.exec('audit_check_figures', { components: [...PAYMENT_COMPONENTS] });
     const params = { soft: tol.soft, hard: tol.hard, count_tol: tol.count, money_tol: tol.money };
     await db.run(`CREATE OR REPLACE TEMP TABLE chk_result AS ${readSql('audit_check_compare')}`, params);

@@ -220,7 +220,7 @@ export async function diffRuns(runA: string, runB: string, opts: DiffOptions = {
     for (const p of payments) byKey.get(key(p))!.payments.push({ component: p.component, old: p.old, new: p.new, change: p.change });
 
     if (opts.out) {
-      await db.exec('output_macros');
+      await db.execMacros('output_macros');
       await db.run(`COPY (${readSql('audit_diff_csv')}) TO ${literal(opts.out)} (HEADER, DELIMITER ',')`);
     }
 

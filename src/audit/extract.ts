@@ -117,7 +117,7 @@ export async function extractRun(opts: ExtractOptions): Promise<ExtractResult> {
   try {
     const area = pickArea(opts.area, await runAreas(db, opts.run));
     await loadRunOutcomes(db, opts.run, 'x_');
-    await db.exec('output_macros');
+    await db.execMacros('output_macros');
     await db.exec('audit_extract', { area: area.code, period: opts.period ?? null });
     if (opts.period !== undefined && Number(await db.scalar('SELECT count(*) FROM ext_outcomes')) === 0) {
       const periods = await db.all<{ period: string }>(

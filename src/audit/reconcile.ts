@@ -182,7 +182,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
     const deductionPrice = price(resolvedKey(manifest, 'payments.deduction_price'));
     const adjustment = resolvedKey(manifest, 'adjustment.method');
     await loadExactNumerators(db, opts.run);
-    await db.exec('pay_macros');
+    await db.execMacros('pay_macros');
     const effects = await db.allNamed<AreaEffect>('audit_reconcile_effect', {
       binary_price: decText(binaryPrice),
       deduction_price: decText(deductionPrice),
@@ -190,7 +190,7 @@ export async function reconcile(opts: ReconcileOptions): Promise<ReconcileResult
     });
     if (opts.out) {
       // person ids: readable by the owner only; text cells safe to open in a spreadsheet
-      await db.exec('output_macros');
+      await db.execMacros('output_macros');
       const list = readSql('audit_reconcile_list').trim().replace(/;\s*$/, '');
       await db.run(
         `COPY (SELECT * REPLACE (safe_cell(person_id) AS person_id, safe_cell(period) AS period, safe_cell(area) AS area,

@@ -131,6 +131,20 @@ export class Db {
     await this.run(readSql(name), params);
   }
 
+  /** The files of macros this connection has defined (execMacros). */
+  private readonly macroFiles = new Set<string>();
+
+  /**
+   * Define the macros of a query file (`*_macros.sql`) once on this connection: they take no
+   * parameters and each replaces itself, so defining them again changes nothing but costs a
+   * statement each (pay_macros has 32, and measure() and pay both need them).
+   */
+  async execMacros(name: string): Promise<void> {
+    if (this.macroFiles.has(name)) return;
+    await this.exec(name);
+    this.macroFiles.add(name);
+  }
+
   /**
    * Drop the table or view `name` of the main schema, whichever it is (CREATE OR REPLACE cannot
    * replace a view by a table or the other way round). Nothing when there is neither.

@@ -27,8 +27,8 @@ export async function measure(ctx: RunContext): Promise<void> {
   const population = c.population.allocation;
   checkMechanism(c);
   await thresholdsTable(ctx);
-  await db.exec('pay_macros');
-  await db.exec('measure_macros');
+  await db.execMacros('pay_macros');
+  await db.execMacros('measure_macros');
   await db.exec('measure_periods', {
     period_type: c.cohort.period,
     cohort_from: c.cohort.from,
@@ -108,7 +108,7 @@ function selectOf(name: string): string {
 /** Writes ctx.outDir/measures.csv (the outputs listed in the README) and breakdowns.csv from the tables made by `measure`. */
 export async function writeMeasureCsvs(ctx: RunContext): Promise<void> {
   const db = ctx.db;
-  await db.exec('measure_macros');
+  await db.execMacros('measure_macros');
   const csv = (file: string) => `${literal(path.join(ctx.outDir, file))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`;
   await db.run(`COPY (${selectOf('measure_measures_csv')}) TO ${csv('measures.csv')}`);
   await db.run(`COPY (${selectOf('measure_breakdowns_csv')}) TO ${csv('breakdowns.csv')}`);

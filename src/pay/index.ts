@@ -16,7 +16,7 @@ export async function pay(ctx: RunContext): Promise<void> {
   const c = ctx.contract;
   const db = ctx.db;
   ctx.progress('payments');
-  await db.exec('pay_macros');
+  await db.execMacros('pay_macros');
   await db.exec('pay_create');
   if (c.scheme === 'tr-crc') {
     await db.exec('pay_trcrc_input_run', { adjustment: c.adjustment.method });

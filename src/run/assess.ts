@@ -125,7 +125,7 @@ export async function assessInto(db: Db, aggregates: string, c: Contract): Promi
   checkMechanism(c);
   await readAggregates(db, aggregates, c);
   const rows = Number(await db.scalar('SELECT count(*) FROM agg_raw'));
-  await db.exec('pay_macros');
+  await db.execMacros('pay_macros');
   await db.exec('pay_create');
   await db.exec('pay_assess_load', {
     as_of: c.follow_up.as_of,
@@ -170,7 +170,7 @@ export async function runAssess(opts: AssessOptions): Promise<AssessResult> {
     mkdirSync(opts.out, { recursive: true });
     const outcomesCsv = literal(path.join(opts.out, 'outcomes.csv'));
     if (c.scheme === 'tr-crc') {
-      await db.exec('measure_macros');
+      await db.execMacros('measure_macros');
       await db.run(`COPY (${readSql('measure_measures_csv').trim().replace(/;\s*$/, '')}) TO ${outcomesCsv} (FORMAT csv, HEADER true)`);
     } else {
       await db.run(

@@ -47,7 +47,7 @@ async function relationExists(db: Db, name: string): Promise<boolean> {
 /** The Measures sheet: the run's measures rows, or in pbr assess the figures behind the results. */
 async function measureRows(db: Db, statements: StatementRow[]): Promise<MeasureRow[]> {
   if (await relationExists(db, 'measures')) {
-    await db.exec('measure_macros');
+    await db.execMacros('measure_macros');
     return db.allNamed<MeasureRow>('statements_measures');
   }
   return statements
@@ -72,7 +72,7 @@ function workbookDate(ctx: RunContext): string {
 export async function writeStatements(ctx: RunContext, opts: StatementOptions = {}): Promise<void> {
   const db = ctx.db;
   mkdirSync(ctx.outDir, { recursive: true });
-  await db.exec('output_macros');
+  await db.execMacros('output_macros');
   await db.run(
     `COPY (SELECT safe_cell(area) AS area, safe_cell(period) AS period, safe_cell(component) AS component,
                   safe_cell(basis) AS basis, amount, safe_cell(rule) AS rule FROM payments

@@ -13,7 +13,7 @@ import { readSql } from '../db/sql.js';
  */
 export async function writeVolumesCsv(ctx: RunContext): Promise<string> {
   const file = path.join(ctx.outDir, 'volumes.csv');
-  await ctx.db.exec('output_macros');
+  await ctx.db.execMacros('output_macros');
   await ctx.db.run(`COPY (${readSql('volumes_starts')}) TO ${literal(file)} (FORMAT csv, HEADER true)`);
   // nothing reads the classified starts after this (at national scale a table of every start)
   await ctx.db.run('DROP TABLE IF EXISTS pay_fee_classified');

@@ -582,7 +582,7 @@ export async function hashDataset(dataDir: string, mapping: LoadedMapping | null
 }
 
 export async function loadDataset(db: Db, dataDir: string, contract: Contract, opts: LoadOptions = {}): Promise<LoadResult> {
-  await db.exec('validate_macros');
+  await db.execMacros('validate_macros');
   const mapping = opts.mapping ?? null;
   let t = performance.now();
   const lap = (step: string) => {
