@@ -12,9 +12,8 @@
  *    (in a virtual environment of its own, .bench-cache/venv-polars, made on first use), checked
  *    against the run's measures.csv;
  *  - `pbr run` in a child process with an empty run cache (stage timings, rows per second, peak RSS);
- *  - `pbr run` again on unchanged inputs (the whole run restored from the run cache).
- * Before each timed step the file systems are flushed (`sync`, not timed), so that no step pays for
- * the writing that the one before it left to the kernel. Scale 10 runs with DuckDB's memory limit at 2 GB. It prints a Markdown table, the steps inside
+ *  - `pbr run` again on unchanged inputs (the run cache of validated inputs and measure results is reused).
+ * Scale 10 runs with DuckDB's memory limit at 2 GB. It prints a Markdown table, the steps inside
  * load + validate, and each target with whether this machine met it.
  */
 import { spawnSync } from 'node:child_process';
@@ -39,13 +38,7 @@ const seed = 1;
 const bin = path.join(PACKAGE_ROOT, 'bin', 'pbr.js');
 const cacheDir = path.join(PACKAGE_ROOT, '.bench-cache');
 
-/** Flush what earlier steps left for the kernel to write (untimed): each step pays only for its own. */
-function settle(): void {
-  spawnSync('sync');
-}
-
 function sh(cmd: string[], env: Record<string, string> = {}): { ms: number; stdout: string } {
-  settle();
   const t = performance.now();
   const r = spawnSync(process.execPath, cmd, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
   const ms = performance.now() - t;
@@ -85,7 +78,6 @@ function peerPython(): string {
 function peer(data: string): { ms: number; counts: Map<string, string> } {
   const py = peerPython();
   const outCsv = path.join(mkdtempSync(path.join(os.tmpdir(), 'pbr-bench-peer-')), 'peer.csv');
-  settle();
   const t = performance.now();
   const r = spawnSync(py, [path.join(PACKAGE_ROOT, 'bench', 'polars_measures.py'), data, path.join(data, 'contract.json'), outCsv], { encoding: 'utf8' });
   const ms = performance.now() - t;
@@ -118,7 +110,6 @@ function agreement(measuresCsv: string, counts: Map<string, string>): { compared
 
 async function floor(data: string): Promise<{ ms: number; rows: number }> {
   const db = await Db.open();
-  settle();
   const t = performance.now();
   let rows = 0;
   for (const f of readdirSync(data).filter((f) => f.endsWith('.csv')).sort()) {
