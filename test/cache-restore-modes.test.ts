@@ -65,16 +65,16 @@ describe('restoring small and large files', () => {
   for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
   const small = Buffer.from('area,period\nA1,2024Q1\n');
 
-  async function stored(): Promise<{ root: string; key: string; entry: string }> {
+  async function stored(link: ReadonlySet<string> = new Set()): Promise<{ root: string; key: string; entry: string; src: string }> {
     const { storeFiles } = await import('../src/cache/store.js');
     const src = tmp('src');
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(path.join(src, 'big.bin'), big);
+    writeFileSync(path.join(src, 'big.bin'), big, { mode: 0o600 });
     writeFileSync(path.join(src, 'small.csv'), small);
     const root = tmp('root');
     const key = 'run-test';
-    await storeFiles(root, key, { files: { 'big.bin': path.join(src, 'big.bin'), 'sub/small.csv': path.join(src, 'small.csv') }, meta: { ok: 1 }, holds: 'test', personLevel: false });
-    return { root, key, entry: path.join(root, key) };
+    await storeFiles(root, key, { files: { 'big.bin': path.join(src, 'big.bin'), 'sub/small.csv': path.join(src, 'small.csv') }, link, meta: { ok: 1 }, holds: 'test', personLevel: false });
+    return { root, key, entry: path.join(root, key), src };
   }
 
   it('a whole entry gives back both files byte for byte', async () => {
@@ -103,4 +103,52 @@ describe('restoring small and large files', () => {
       expect(existsSync(path.join(out, file))).toBe(false);
     });
   }
+});
+
+// Owner-only files (the person-level outputs: 300 MB at scale 1) are hard-linked into the entry
+// and back out of it, not copied; they stay owner-only and are checked like any other.
+describe('owner-only files shared with the entry', () => {
+  const big = Buffer.alloc(2 << 20, 7);
+  const inode = (p: string) => statSync(p).ino;
+
+  async function storedLinked(): Promise<{ root: string; key: string; entry: string; src: string }> {
+    const { storeFiles } = await import('../src/cache/store.js');
+    const { writeFileSync } = await import('node:fs');
+    const src = tmp('src');
+    writeFileSync(path.join(src, 'volumes.csv'), big, { mode: 0o600 });
+    const root = tmp('root');
+    await storeFiles(root, 'run-linked', { files: { 'volumes.csv': path.join(src, 'volumes.csv') }, link: new Set(['volumes.csv']), meta: {}, holds: 'test', personLevel: true });
+    return { root, key: 'run-linked', entry: path.join(root, 'run-linked'), src };
+  }
+
+  it('stored: the entry holds the run\'s own file, not a copy', async () => {
+    const s = await storedLinked();
+    expect(inode(path.join(s.entry, 'files', 'volumes.csv'))).toBe(inode(path.join(s.src, 'volumes.csv')));
+    expect(statSync(path.join(s.entry, 'files', 'volumes.csv')).mode & 0o777).toBe(0o600);
+  });
+
+  it('restored: the same file again, owner-only, its bytes checked', async () => {
+    const { restoreFiles } = await import('../src/cache/store.js');
+    const s = await storedLinked();
+    const out = tmp('out');
+    expect(await restoreFiles(s.root, s.key, out, new Set(['volumes.csv']))).toEqual({});
+    expect(inode(path.join(out, 'volumes.csv'))).toBe(inode(path.join(s.entry, 'files', 'volumes.csv')));
+    expect(statSync(path.join(out, 'volumes.csv')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path.join(out, 'volumes.csv')).equals(big)).toBe(true);
+  });
+
+  it('changed in place after the run: the entry is found damaged and removed', async () => {
+    const { restoreFiles, takeCacheNotes } = await import('../src/cache/store.js');
+    const { existsSync, openSync, writeSync, closeSync } = await import('node:fs');
+    const s = await storedLinked();
+    const fd = openSync(path.join(s.src, 'volumes.csv'), 'r+');
+    writeSync(fd, Buffer.from([8]), 0, 1, 1000);
+    closeSync(fd);
+    takeCacheNotes();
+    const out = tmp('out');
+    expect(await restoreFiles(s.root, s.key, out, new Set(['volumes.csv']))).toBeNull();
+    expect(takeCacheNotes().join('\n')).toContain('files/volumes.csv does not match its sha256');
+    expect(existsSync(s.entry)).toBe(false);
+    expect(existsSync(path.join(out, 'volumes.csv'))).toBe(false);
+  });
 });

@@ -2,6 +2,7 @@ import {
   chmodSync,
   copyFileSync,
   existsSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -432,6 +433,11 @@ export interface FilesSpec {
   files: Record<string, string>;
   /** The sha256 of files already known (the manifest's outputs); the others are hashed here. */
   known?: Record<string, string>;
+  /**
+   * Files that are owner-only where they are (person-level outputs) and may share their data with
+   * the entry: hard-linked, not copied, when the file system allows (see linkOrCopy).
+   */
+  link?: ReadonlySet<string>;
   /** Kept in meta.json and given back by restoreFiles. */
   meta: unknown;
   holds: string;
@@ -448,11 +454,29 @@ export async function storeFiles(root: string, key: string, spec: FilesSpec): Pr
     for (const [name, src] of Object.entries(spec.files)) {
       const dest = path.join(tmp, 'files', name);
       ownerOnlyDir(path.dirname(dest));
-      copyFileSync(src, dest);
+      if (spec.link?.has(name)) linkOrCopy(src, dest);
+      else copyFileSync(src, dest);
       names[`files/${name}`] = spec.known?.[name] ?? null;
     }
     return names;
   });
+}
+
+/**
+ * A hard link from `src` to `dest`, or a copy where the file system refuses one (another file
+ * system, a link limit). Only for owner-only files (person-level outputs, the entries' own mode):
+ * an inode has one mode, and the large outputs of a national run are these (volumes.csv,
+ * offender_offences.parquet, offender_outcomes.parquet: 300 MB at scale 1), so that storing and
+ * restoring them costs no copy (BENCHMARKS.md, "The cached rerun"). A shared file changed in
+ * place afterwards changes the entry too: every restore checks each file's sha256 and a damaged
+ * entry is removed and made again.
+ */
+function linkOrCopy(src: string, dest: string): void {
+  try {
+    linkSync(src, dest);
+  } catch {
+    copyFileSync(src, dest);
+  }
 }
 
 /**
@@ -474,11 +498,13 @@ function usualFileMode(dir: string): number {
 
 /**
  * Copy every file of an entry of files into `destDir` (relative paths kept, the usual
- * permissions), each copy checked against the sha256 the entry recorded. Returns the entry's meta, or null when there is no whole
- * entry: a damaged one is removed (so that the caller's new entry replaces it) and whatever was
- * copied is taken away again.
+ * permissions), each copy checked against the sha256 the entry recorded; the files named in `link`
+ * (owner-only ones) are hard-linked instead, stay owner-only and are checked the same way
+ * (linkOrCopy). Returns the
+ * entry's meta, or null when there is no whole entry: a damaged one is removed (so that the
+ * caller's new entry replaces it) and whatever was copied is taken away again.
  */
-export async function restoreFiles<M>(root: string, key: string, destDir: string): Promise<M | null> {
+export async function restoreFiles<M>(root: string, key: string, destDir: string, link: ReadonlySet<string> = new Set()): Promise<M | null> {
   const dir = path.join(root, key);
   if (!existsSync(dir)) return null;
   try {
@@ -507,7 +533,12 @@ export async function restoreFiles<M>(root: string, key: string, destDir: string
       }
       copied.push(dest);
       fileMode ??= usualFileMode(parent);
-      if (want.bytes <= SMALL_FILE) {
+      if (link.has(f.slice('files/'.length))) {
+        // owner-only here as in the entry: the entry's file itself, checked
+        linkOrCopy(path.join(dir, f), dest);
+        chmodSync(dest, OWNER_ONLY_FILE);
+        if (sha256FileSync(dest) !== want.sha256) problem = `${f} does not match its sha256`;
+      } else if (want.bytes <= SMALL_FILE) {
         // read once, checked, then written: the bytes written are the bytes checked
         const buf = readFileSync(path.join(dir, f));
         if (createHash('sha256').update(buf).digest('hex') !== want.sha256) problem = `${f} does not match its sha256`;

@@ -5,6 +5,7 @@ import { Db } from '../db/duckdb.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { keyOf, restoreFiles, storeFiles } from '../cache/store.js';
 import type { ValidationSummary } from '../core/validationReport.js';
+import { PERSON_LEVEL_OUTPUTS } from '../core/personLevel.js';
 
 /**
  * The run-* entries of the run cache (src/cache/store.ts): a run is a pure function of its inputs,
@@ -62,8 +63,11 @@ export interface RunMeta {
 
 /** The outputs of a cached run copied into `dir` (checked); null when there is no whole entry. */
 export function restoreRun(root: string, key: string, dir: string): Promise<RunMeta | null> {
-  return restoreFiles<RunMeta>(root, key, dir);
+  return restoreFiles<RunMeta>(root, key, dir, PERSON_LEVEL);
 }
+
+/** The person-level outputs, owner-only in the run folder as in the cache: shared, not copied. */
+const PERSON_LEVEL: ReadonlySet<string> = new Set(PERSON_LEVEL_OUTPUTS);
 
 function listFiles(dir: string, rel = ''): string[] {
   const out: string[] = [];
@@ -82,6 +86,7 @@ export async function storeRun(root: string, key: string, dir: string, meta: Run
   await storeFiles(root, key, {
     files,
     known: manifest.outputs,
+    link: PERSON_LEVEL,
     meta,
     holds: `the outputs of a run with as_of ${meta.asOf}, person-level files included`,
     personLevel: true,
