@@ -464,12 +464,11 @@ export async function storeFiles(root: string, key: string, spec: FilesSpec): Pr
 
 /**
  * A hard link from `src` to `dest`, or a copy where the file system refuses one (another file
- * system, a link limit). Only for owner-only files (person-level outputs, the entries' own mode):
- * an inode has one mode, and the large outputs of a national run are these (volumes.csv,
- * offender_offences.parquet, offender_outcomes.parquet: 300 MB at scale 1), so that storing and
- * restoring them costs no copy (BENCHMARKS.md, "The cached rerun"). A shared file changed in
- * place afterwards changes the entry too: every restore checks each file's sha256 and a damaged
- * entry is removed and made again.
+ * system, a link limit). Only for owner-only files (person-level outputs, the entries' own mode),
+ * as an inode has one mode; they are the largest outputs of a run, so storing and restoring them
+ * copies nothing (BENCHMARKS.md, "The cached rerun"). A shared file changed in place afterwards
+ * changes the entry too: every restore checks each file's sha256 and a damaged entry is removed
+ * and made again.
  */
 function linkOrCopy(src: string, dest: string): void {
   try {
