@@ -499,9 +499,8 @@ function usualFileMode(dir: string): number {
  * Copy every file of an entry of files into `destDir` (relative paths kept, the usual
  * permissions), each copy checked against the sha256 the entry recorded; the files named in `link`
  * (owner-only ones) are hard-linked instead, stay owner-only and are checked the same way
- * (linkOrCopy). Returns the
- * entry's meta, or null when there is no whole entry: a damaged one is removed (so that the
- * caller's new entry replaces it) and whatever was copied is taken away again.
+ * (linkOrCopy). Returns the entry's meta, or null when there is no whole entry: a damaged one is
+ * removed (so that the caller's new entry replaces it) and whatever was copied is taken away again.
  */
 export async function restoreFiles<M>(root: string, key: string, destDir: string, link: ReadonlySet<string> = new Set()): Promise<M | null> {
   const dir = path.join(root, key);
