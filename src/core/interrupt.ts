@@ -7,8 +7,18 @@
  * process exits any other way with something still registered (an uncaught error, process.exit).
  * SIGKILL cannot be caught: what it leaves is removed by the next run (src/core/atomic.ts).
  */
-const cleanups: (() => void)[] = [];
-let installed = false;
+/**
+ * The registry lives on the process, not in this module: signal and exit handlers belong to the
+ * process, and a second instance of this module (a test runner that loads src/ afresh for each
+ * test file in one process) must add to the same list rather than install its own handlers.
+ */
+interface Registry {
+  cleanups: (() => void)[];
+  installed: boolean;
+}
+const KEY = Symbol.for('pbr-engine.interrupt');
+const registry: Registry = ((process as unknown as Record<symbol, Registry | undefined>)[KEY] ??= { cleanups: [], installed: false });
+const cleanups = registry.cleanups;
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
@@ -24,8 +34,8 @@ function runAll(): void {
 }
 
 function install(): void {
-  if (installed) return;
-  installed = true;
+  if (registry.installed) return;
+  registry.installed = true;
   for (const [sig, num] of Object.entries(SIGNALS)) {
     process.on(sig as NodeJS.Signals, () => {
       const had = cleanups.length > 0;
