@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { sheetNames, sheetToCsv } from '../src/validate/xlsx.js';
 import { zipDirectory } from '../src/validate/zip.js';
 import { InputError } from '../src/errors.js';
+import { FIXTURES_DIR } from '../src/paths.js';
 
 // Workbooks are read through the zip central directory (src/validate/zip.ts), not exceljs's
 // one-pass stream, which loses a part under load (exceljs #3064: CI once failed reading
@@ -69,6 +70,16 @@ describe('reading a workbook', () => {
   it('twenty reads at once give the same rows', async () => {
     const texts = await Promise.all(Array.from({ length: 20 }, () => csv(BOOK, 'People').then((r) => r.text)));
     expect(new Set(texts).size).toBe(1);
+  });
+
+  it('a workbook written by openpyxl (pandas\' to_excel) reads by its sheet names', async () => {
+    // fixtures/workbooks/openpyxl.xlsx: sheets Notes and People, written by openpyxl 3 (absolute
+    // part names in its relationships, strings inline, no shared strings, workbook.xml late);
+    // exceljs's own stream reader named these sheets Sheet1 and Sheet2
+    const file = path.join(FIXTURES_DIR, 'workbooks', 'openpyxl.xlsx');
+    expect(await sheetNames(file)).toEqual(['Notes', 'People']);
+    const r = await csv(file, 'People');
+    expect(r.text).toBe('"__pbr_sheet_row","CRN","DOB","NAME"\n2,"P001","1980-05-17","a"\n3,"P002","1992-02-29","b"\n');
   });
 
   it('a sheet part damaged inside is refused, naming the part', async () => {
