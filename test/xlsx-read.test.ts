@@ -82,6 +82,17 @@ describe('reading a workbook', () => {
     expect(r.text).toBe('"__pbr_sheet_row","CRN","DOB","NAME"\n2,"P001","1980-05-17","a"\n3,"P002","1992-02-29","b"\n');
   });
 
+  it('a workbook whose XML uses namespace prefixes is refused with what to do', async () => {
+    // as some .NET exporters write it: <x:workbook><x:sheets><x:sheet .../>
+    const JSZip = (await import('jszip')).default;
+    const zip = await JSZip.loadAsync(readFileSync(BOOK));
+    const xml = await zip.file('xl/workbook.xml')!.async('string');
+    zip.file('xl/workbook.xml', xml.replace(/<(\/?)(?![?!])/g, '<$1x:').replace('<x:workbook ', '<x:workbook xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '));
+    const file = path.join(mkdtempSync(path.join(dir, 'prefixed-')), 'book.xlsx');
+    writeFileSync(file, await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+    expect(await failure(csv(file, 'People'))).toMatch(/book\.xlsx: the workbook is damaged or not an \.xlsx file \(xl\/workbook\.xml names no sheet that can be read .*open the file in Excel and save it again\)/);
+  });
+
   it('a sheet part damaged inside is refused, naming the part', async () => {
     expect(await failure(csv(damaged('xl/worksheets/sheet2.xml'), 'People'))).toMatch(/book\.xlsx: the workbook is damaged or not an \.xlsx file \(the part xl\/worksheets\/sheet2\.xml is damaged/);
   });

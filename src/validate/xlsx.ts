@@ -106,6 +106,9 @@ export async function openWorkbook(file: string, cells: boolean): Promise<Workbo
     if (styles) await reader._parseStyles(styles);
   }
   const sheets = reader.model?.sheets ?? [];
+  if (sheets.length === 0) {
+    throw new ZipError('xl/workbook.xml names no sheet that can be read (XML with namespace prefixes such as <x:sheet>, as some exporters write it, is not read): open the file in Excel and save it again');
+  }
   return {
     names: sheets.map((s) => s.name),
     async *rows(name: string) {
@@ -155,11 +158,10 @@ export async function sheetToCsv(file: string, sheet: string | null, out: string
   } catch (e) {
     throw workbookError(file, e);
   }
-  const used = sheet ?? book.names[0] ?? null;
-  if (used === null || !book.names.includes(used)) {
-    throw new InputError(
-      sheet === null ? `${file}: the workbook has no sheet` : `${file}: no sheet named '${shown(sheet)}' (its sheets: ${book.names.map(shown).join(', ')}); correct the mapping's sheet`,
-    );
+  // openWorkbook refuses a workbook without sheets: the first tab exists
+  const used = sheet ?? book.names[0]!;
+  if (!book.names.includes(used)) {
+    throw new InputError(`${file}: no sheet named '${shown(used)}' (its sheets: ${book.names.map(shown).join(', ')}); correct the mapping's sheet`);
   }
   const w = createWriteStream(out, { mode: 0o600 });
   let buf = '';
