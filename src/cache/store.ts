@@ -531,20 +531,18 @@ export async function restoreFiles<M>(root: string, key: string, destDir: string
       }
       copied.push(dest);
       fileMode ??= usualFileMode(parent);
-      if (link.has(f.slice('files/'.length))) {
-        // owner-only here as in the entry: the entry's file itself, checked
-        linkOrCopy(path.join(dir, f), dest);
-        chmodSync(dest, OWNER_ONLY_FILE);
-        if (sha256FileSync(dest) !== want.sha256) problem = `${f} does not match its sha256`;
-      } else if (want.bytes <= SMALL_FILE) {
+      const shared = link.has(f.slice('files/'.length));
+      if (!shared && want.bytes <= SMALL_FILE) {
         // read once, checked, then written: the bytes written are the bytes checked
         const buf = readFileSync(path.join(dir, f));
         if (createHash('sha256').update(buf).digest('hex') !== want.sha256) problem = `${f} does not match its sha256`;
         else writeFileSync(dest, buf, { mode: fileMode });
       } else {
-        // the kernel copies; what landed in destDir is then hashed
-        copyFileSync(path.join(dir, f), dest);
-        chmodSync(dest, fileMode);
+        // linked (owner-only here as in the entry) or copied by the kernel; what landed in destDir
+        // is then hashed
+        if (shared) linkOrCopy(path.join(dir, f), dest);
+        else copyFileSync(path.join(dir, f), dest);
+        chmodSync(dest, shared ? OWNER_ONLY_FILE : fileMode);
         if (sha256FileSync(dest) !== want.sha256) problem = `${f} does not match its sha256`;
       }
     } catch {

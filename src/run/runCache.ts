@@ -61,13 +61,13 @@ export interface RunMeta {
   validation: ValidationSummary;
 }
 
+/** The person-level outputs, owner-only in the run folder as in the cache: shared, not copied. */
+const PERSON_LEVEL: ReadonlySet<string> = new Set(PERSON_LEVEL_OUTPUTS);
+
 /** The outputs of a cached run copied into `dir` (checked); null when there is no whole entry. */
 export function restoreRun(root: string, key: string, dir: string): Promise<RunMeta | null> {
   return restoreFiles<RunMeta>(root, key, dir, PERSON_LEVEL);
 }
-
-/** The person-level outputs, owner-only in the run folder as in the cache: shared, not copied. */
-const PERSON_LEVEL: ReadonlySet<string> = new Set(PERSON_LEVEL_OUTPUTS);
 
 function listFiles(dir: string, rel = ''): string[] {
   const out: string[] = [];

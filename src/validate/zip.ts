@@ -1,5 +1,5 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
+import { Readable, Transform, pipeline } from 'node:stream';
 import { createInflateRaw, crc32 } from 'node:zlib';
 
 /**
@@ -120,7 +120,7 @@ export function entryStream(file: string, e: ZipEntry): Readable {
     if (err) check.destroy(err instanceof ZipError ? err : new ZipError(`the part ${e.name} is damaged (${err.message})`));
   };
   if (e.method === 8) pipeline(raw, createInflateRaw(), check, fail);
-  else pipeline(raw, new PassThrough(), check, fail);
+  else pipeline(raw, check, fail);
   return check;
 }
 
