@@ -129,7 +129,8 @@ export async function writeWorkbook(file: string, sheets: readonly Sheet[], date
       ws.addRow(Object.fromEntries(s.columns.map((c) => [c.key, cellValue(c.kind, r[c.key])])));
     }
   }
-  const raw = Buffer.from(await wb.xlsx.writeBuffer());
+  // stored, not deflated: fixedDates compresses each entry once, as it re-dates it
+  const raw = Buffer.from(await wb.xlsx.writeBuffer({ zip: { compression: 'STORE' } }));
   writeFileSync(file, await fixedDates(raw, when));
 }
 
