@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
@@ -11,30 +11,37 @@ import { pbrIn } from './helpers/cli.js';
  * scale (0.002) keeps the test quick; the default (0.1) is the same code with more rows.
  */
 const root = mkdtempSync(path.join(os.tmpdir(), 'pbr-demo-test-'));
+// One demo run, as a user types it on a fresh clone (no --out, so reports/demo under the current
+// folder), with its own temporary folder; the tests below read what it printed and wrote.
+const cwd = path.join(root, 'cwd');
+const out = path.join(cwd, 'reports', 'demo');
+let run: Awaited<ReturnType<typeof pbrIn>>;
+
+beforeAll(async () => {
+  const tmp = path.join(root, 'tmp');
+  for (const d of [tmp, cwd]) mkdirSync(d, { recursive: true });
+  run = await pbrIn(['demo', '--scale', '0.002'], { cwd, env: { TMPDIR: tmp, PBR_CACHE: 'off' } });
+});
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('pbr demo', () => {
-  it('ends with the report path on stdout and exit 0, and keeps its dataset beside the run', async () => {
-    const out = path.join(root, 'demo');
-    // its own temporary folder, so we can see that the synthetic data is removed afterwards
-    const tmp = path.join(root, 'tmp');
-    const cwd = path.join(root, 'cwd');
-    for (const d of [tmp, cwd]) mkdirSync(d, { recursive: true });
-    const r = await pbrIn(['demo', '--out', out, '--scale', '0.002'], { cwd, env: { TMPDIR: tmp, PBR_CACHE: 'off' } });
-    expect(r.stderr).not.toMatch(/error/i);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toBe(`${path.join(out, 'report.html')}\n`);
+  it('ends with the report path on stdout and exit 0, and keeps its dataset beside the run', () => {
+    expect(run.stderr).not.toMatch(/error/i);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`${path.join(out, 'report.html')}\n`);
     expect(existsSync(path.join(out, 'report.html'))).toBe(true);
     expect(existsSync(path.join(out, 'measures.csv'))).toBe(true);
     expect(readdirSync(`${out}-data`).sort()).toEqual(['cohort.csv', 'contract.json', 'demo.json', 'reconvictions.csv', 'service_levels.csv', 'starts.csv']);
     expect(readdirSync(path.dirname(out)).filter((f) => f.startsWith('.'))).toEqual([]);
+    // its temporary files are gone
+    expect(readdirSync(path.join(root, 'tmp'))).toEqual([]);
     // progress went to stderr: the synthesis, then the run
-    expect(r.stderr).toMatch(/synth: wrote starts\.csv/);
+    expect(run.stderr).toMatch(/synth: wrote starts\.csv/);
   });
 
   it('measures every quarter Oct 2015 - Mar 2020 as final, for the 21 areas and ALL', () => {
-    const measures = readFileSync(path.join(root, 'demo', 'measures.csv'), 'utf8').trimEnd().split('\n');
+    const measures = readFileSync(path.join(out, 'measures.csv'), 'utf8').trimEnd().split('\n');
     const header = measures[0]!.split(',');
     const rows = measures.slice(1).map((l) => l.split(','));
     const col = (name: string) => header.indexOf(name);
@@ -54,23 +61,19 @@ describe('pbr demo', () => {
     expect(readdirSync(out)).toEqual(['notes.txt']);
   });
 
-  it('with no --out it writes reports/demo under the current folder', async () => {
-    const cwd = path.join(root, 'cwd2');
-    mkdirSync(cwd, { recursive: true });
-    const r = await pbrIn(['--quiet', 'demo', '--scale', '0.002'], { cwd, env: { PBR_CACHE: 'off' } });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toBe(`${path.join(cwd, 'reports', 'demo', 'report.html')}\n`);
+  it('with no --out it writes reports/demo under the current folder', () => {
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`${path.join(cwd, 'reports', 'demo', 'report.html')}\n`);
     expect(existsSync(path.join(cwd, 'reports', 'demo', 'report.html'))).toBe(true);
     expect(existsSync(path.join(cwd, 'reports', 'demo-data', 'starts.csv'))).toBe(true);
   });
 
   it('pbr verify can re-run the demo: the run records its kept dataset, every input and the contract unchanged', () => {
     // what pbr verify needs before it recomputes (it failed when the demo deleted its dataset)
-    const run = path.join(root, 'cwd2', 'reports', 'demo');
     const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
-    const loc = JSON.parse(readFileSync(path.join(run, 'locations.json'), 'utf8')) as { data: string; contract: string };
-    expect(loc).toEqual({ data: `${run}-data`, contract: path.join(`${run}-data`, 'contract.json'), mapping: null });
-    const m = JSON.parse(readFileSync(path.join(run, 'manifest.json'), 'utf8')) as { contract: { sha256: string }; inputs: { file: string; sha256: string }[] };
+    const loc = JSON.parse(readFileSync(path.join(out, 'locations.json'), 'utf8')) as { data: string; contract: string };
+    expect(loc).toEqual({ data: `${out}-data`, contract: path.join(`${out}-data`, 'contract.json'), mapping: null });
+    const m = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { contract: { sha256: string }; inputs: { file: string; sha256: string }[] };
     expect(sha(loc.contract)).toBe(m.contract.sha256);
     expect(m.inputs.map((i) => [i.file, sha(path.join(loc.data, i.file))])).toEqual(m.inputs.map((i) => [i.file, i.sha256]));
   });
