@@ -14,11 +14,12 @@ CREATE OR REPLACE MACRO qnorm(x) AS
   list_transform([x], lambda qn_v:
     CASE WHEN qn_v.n = 0 THEN {'n': 0::HUGEINT, 'd': 1::HUGEINT}
          ELSE {'n': qn_v.n // gcd(abs(qn_v.n), qn_v.d), 'd': qn_v.d // gcd(abs(qn_v.n), qn_v.d)} END)[1];
+-- (one qnorm, the sign moved to the numerator first: each macro call is bound anew in every
+-- statement, and a second qnorm made q half as dear again to bind)
 CREATE OR REPLACE MACRO q(num, den) AS
   list_transform([{'n': num::HUGEINT, 'd': den::HUGEINT}], lambda q_v:
     CASE WHEN q_v.d IS NULL OR q_v.n IS NULL OR q_v.d = 0 THEN NULL
-         WHEN q_v.d < 0 THEN qnorm({'n': -q_v.n, 'd': -q_v.d})
-         ELSE qnorm(q_v) END)[1];
+         ELSE qnorm({'n': sign(q_v.d) * q_v.n, 'd': abs(q_v.d)}) END)[1];
 CREATE OR REPLACE MACRO qint(i) AS q(i, 1);
 -- exact value of a DECIMAL (or decimal text): its 12-place text without the point, over 10^12
 CREATE OR REPLACE MACRO qdec(x) AS
