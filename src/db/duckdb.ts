@@ -38,25 +38,50 @@ function toDuckValue(v: Param): DuckDBValue {
   return v as DuckDBValue;
 }
 
+/** The session variable that carries a statement's parameter values (see bindParams). */
+const PARAMS_VAR = 'pbr_params';
+
+/** String literals, quoted identifiers and comments (passed over), and `$name` parameters. */
+const TOKENS = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+
 interface Bound {
-  values: Record<string, DuckDBValue>;
-  /** Lists are typed VARCHAR[] explicitly (an empty list has no type of its own). */
-  types: Record<string, DuckDBType | undefined>;
+  /** The statement, each `$name` read from the variable (a NULL value is the literal NULL). */
+  text: string;
+  /** `SET VARIABLE pbr_params = {...}` and its values, or null when the statement names no non-NULL parameter. */
+  set: { sql: string; values: Record<string, DuckDBValue>; types: Record<string, DuckDBType | undefined> } | null;
 }
 
-/** Parameters a statement actually names (DuckDB refuses unused ones). */
-function paramsFor(sql: string, params: Params): Bound {
-  const out: Record<string, DuckDBValue> = {};
+/**
+ * The parameters a statement names (DuckDB refuses unused ones), bound once into a session
+ * variable, a STRUCT with a field per parameter, that the statement reads with getvariable().
+ *
+ * Why not a prepared statement's parameters: DuckDB binds a prepared statement when it is
+ * prepared and, when the values' types were not all known then (any `$x::DATE`, any `$x` inside
+ * a macro), binds it again when it runs. Our statements are long (the exact arithmetic of
+ * pay_macros.sql is macros within macros), so binding is most of their time on small data and
+ * binding twice doubled it (BENCHMARKS.md, "Binding once"). getvariable() is replaced by its
+ * value while the statement is bound, so the plan is the one a literal would give, and the
+ * values are still never written into SQL text. Lists are typed VARCHAR[] explicitly (an empty
+ * list has no type of its own); a JS number is an INTEGER when whole, else a DOUBLE, as when it
+ * was bound directly.
+ */
+function bindParams(sql: string, params: Params): Bound {
+  const values: Record<string, DuckDBValue> = {};
   const types: Record<string, DuckDBType | undefined> = {};
-  const stripped = sql.replace(/--[^\n]*/g, '').replace(/'(?:[^']|'')*'/g, "''");
-  for (const m of stripped.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
-    const name = m[1]!;
+  const fields: string[] = [];
+  const text = sql.replace(TOKENS, (token: string, name: string | undefined) => {
+    if (name === undefined) return token;
     if (!(name in params)) throw new Error(`SQL parameter $${name} was not provided`);
     const v = params[name]!;
-    out[name] = toDuckValue(v);
-    if (Array.isArray(v)) types[name] = LIST(VARCHAR);
-  }
-  return { values: out, types };
+    if (v === null) return 'NULL';
+    if (!(name in values)) {
+      values[name] = toDuckValue(v);
+      if (Array.isArray(v)) types[name] = LIST(VARCHAR);
+      fields.push(`'${name}': $${name}`);
+    }
+    return `struct_extract(getvariable('${PARAMS_VAR}'), '${name}')`;
+  });
+  return { text, set: fields.length > 0 ? { sql: `SET VARIABLE ${PARAMS_VAR} = {${fields.join(', ')}}`, values, types } : null };
 }
 
 /**
@@ -119,9 +144,10 @@ export class Db {
   /** Run SQL text (one or more statements) with bound parameters. */
   async run(sql: string, params: Params = {}): Promise<void> {
     for (const stmt of splitStatements(sql)) {
-      const b = paramsFor(stmt, params);
+      const b = bindParams(stmt, params);
       const t = PROFILE ? performance.now() : 0;
-      await this.conn.run(stmt, b.values, b.types);
+      if (b.set) await this.conn.run(b.set.sql, b.set.values, b.set.types);
+      await this.conn.run(b.text);
       if (PROFILE) profiled(stmt, t);
     }
   }
@@ -183,9 +209,10 @@ export class Db {
   }
 
   private async read(sql: string, params: Params) {
-    const b = paramsFor(sql, params);
+    const b = bindParams(sql, params);
     const t = PROFILE ? performance.now() : 0;
-    const r = await this.conn.runAndReadAll(sql, b.values, b.types);
+    if (b.set) await this.conn.run(b.set.sql, b.set.values, b.set.types);
+    const r = await this.conn.runAndReadAll(b.text);
     if (PROFILE) profiled(sql, t);
     return r;
   }
