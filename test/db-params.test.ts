@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Db } from '../src/db/duckdb.js';
+
+/**
+ * Parameters are bound into one session variable that the statement reads (src/db/duckdb.ts
+ * bindParams): the values never become SQL text, and each keeps the type it had when it was bound
+ * as a prepared statement's parameter.
+ */
+let db: Db;
+beforeAll(async () => {
+  db = await Db.open({ threads: 1 });
+});
+afterAll(() => db.close());
+
+describe('statement parameters', () => {
+  it('a text value stays a value: quotes and SQL in it are data', async () => {
+    const v = "O'Brien'); DROP TABLE x; --";
+    expect(await db.scalar(`SELECT $v`, { v })).toBe(v);
+  });
+
+  it('$name inside a string literal, a quoted identifier or a comment is not a parameter', async () => {
+    const r = await db.all(`SELECT '$a' AS "$b", $c AS c -- $d\n`, { c: 'x' });
+    expect(r).toEqual([{ $b: '$a', c: 'x' }]);
+  });
+
+  it('types as before: a whole number is an INTEGER, a fraction a DOUBLE, true a BOOLEAN, a list VARCHAR[]', async () => {
+    const r = await db.all(`SELECT typeof($i) AS i, typeof($f) AS f, typeof($b) AS b, typeof($l) AS l, typeof($e) AS e`, {
+      i: 3,
+      f: 0.5,
+      b: true,
+      l: ['a', 'b'],
+      e: [],
+    });
+    expect(r).toEqual([{ i: 'INTEGER', f: 'DOUBLE', b: 'BOOLEAN', l: 'VARCHAR[]', e: 'VARCHAR[]' }]);
+  });
+
+  it('a NULL value is NULL of no type, so it compares with text and casts to anything', async () => {
+    const r = await db.all(`SELECT $z IS NULL AS n, coalesce($z, 'x') AS c, CAST($z AS DATE) IS NULL AS d`, { z: null });
+    expect(r).toEqual([{ n: true, c: 'x', d: true }]);
+  });
+
+  it('a parameter used twice is one value; a date text cast in SQL is a date', async () => {
+    expect(await db.scalar(`SELECT strftime($d::DATE + 1, '%Y-%m-%d') || '/' || $d`, { d: '2024-02-28' })).toBe('2024-02-29/2024-02-28');
+  });
+
+  it('each statement of a file gets its own values: a later statement does not see an earlier one', async () => {
+    await db.run(`CREATE OR REPLACE TEMP TABLE p AS SELECT $a AS a;\nCREATE OR REPLACE TEMP TABLE q AS SELECT $b AS b, $z AS z;\n`, { a: 'one', b: 'two', z: null });
+    expect(await db.all(`SELECT a, b, z FROM p, q`)).toEqual([{ a: 'one', b: 'two', z: null }]);
+  });
+
+  it('a parameter the caller did not give is an error naming it', async () => {
+    await expect(db.run(`SELECT $missing`, {})).rejects.toThrow('SQL parameter $missing was not provided');
+  });
+});
