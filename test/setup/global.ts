@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -11,11 +11,20 @@ declare module 'vitest' {
 }
 
 /**
- * One folder for the whole test run, where the first test file that needs a shared run or
- * dataset makes it and the others read it (test/helpers/shared.ts); removed at the end.
+ * One folder for the whole test run, removed at the end:
+ * - `shared/`, where the first test file that needs a shared run or dataset makes it and the
+ *   others read it (test/helpers/shared.ts);
+ * - `tmp/`, the temporary folder (TMPDIR) of the test workers and of every `pbr` they start, so
+ *   that what a test leaves behind (a failed test's folders, a killed run's) goes with the run
+ *   instead of piling up in the system's temporary folder.
  */
 export default function setup(project: TestProject): () => void {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'pbr-test-shared-'));
-  project.provide('sharedRoot', root);
+  const root = mkdtempSync(path.join(os.tmpdir(), 'pbr-test-'));
+  const shared = path.join(root, 'shared');
+  const tmp = path.join(root, 'tmp');
+  for (const d of [shared, tmp]) mkdirSync(d);
+  project.provide('sharedRoot', shared);
+  // the workers are started after this and inherit it (os.tmpdir() reads TMPDIR on each call)
+  process.env.TMPDIR = tmp;
   return () => rmSync(root, { recursive: true, force: true });
 }
