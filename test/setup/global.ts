@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -23,6 +23,10 @@ export default function setup(project: TestProject): () => void {
   const shared = path.join(root, 'shared');
   const tmp = path.join(root, 'tmp');
   for (const d of [shared, tmp]) mkdirSync(d);
+  // open like the system's /tmp (sticky, anyone may pass and create): a test runs pbr as another
+  // user (test/faults-output.test.ts, an --out it may not write)
+  chmodSync(root, 0o755);
+  chmodSync(tmp, 0o1777);
   project.provide('sharedRoot', shared);
   // the workers are started after this and inherit it (os.tmpdir() reads TMPDIR on each call)
   process.env.TMPDIR = tmp;
