@@ -19,6 +19,7 @@ import { checkMechanism, decideParams } from './rules.js';
  *   m_thresholds     the thresholds file's rows (empty without one)
  *   m_decide_in      the exact figures of each area-period            (measure_decide_input)
  *   measures         the measures.csv columns, unrounded, + extras     (measure_measures)
+ * and `writeMeasureCsvs` then makes, for breakdowns.csv and the report,
  *   breakdowns       by start type, sex, age band, OGRS band; concentration (measure_breakdowns)
  */
 export async function measure(ctx: RunContext): Promise<void> {
@@ -63,7 +64,6 @@ export async function measure(ctx: RunContext): Promise<void> {
     significance: c.significance.method,
   });
   await db.exec('measure_measures', decideParams(c));
-  await db.exec('measure_breakdowns', { population });
 }
 
 /**
@@ -105,10 +105,15 @@ function selectOf(name: string): string {
   return readSql(name).trim().replace(/;\s*$/, '');
 }
 
-/** Writes ctx.outDir/measures.csv (the outputs listed in the README) and breakdowns.csv from the tables made by `measure`. */
+/**
+ * Writes ctx.outDir/measures.csv (the outputs listed in the README) from the tables made by
+ * `measure`, and makes the table `breakdowns` (what breakdowns.csv and the report show) and
+ * writes breakdowns.csv.
+ */
 export async function writeMeasureCsvs(ctx: RunContext): Promise<void> {
   const db = ctx.db;
   await db.execMacros('measure_macros');
+  await db.exec('measure_breakdowns', { population: ctx.contract.population.allocation });
   const csv = (file: string) => `${literal(path.join(ctx.outDir, file))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`;
   await db.run(`COPY (${selectOf('measure_measures_csv')}) TO ${csv('measures.csv')}`);
   await db.run(`COPY (${selectOf('measure_breakdowns_csv')}) TO ${csv('breakdowns.csv')}`);
