@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { Db } from '../src/db/duckdb.js';
+import type { Db } from '../src/db/duckdb.js';
+import { doneWith, testDb } from './helpers/db.js';
 import { loadContract } from '../src/contract/load.js';
 import { loadDataset, type LoadResult, type RejectRow } from '../src/validate/load.js';
 import { loadMapping, parseMapping, type LoadedMapping } from '../src/mapping/load.js';
@@ -18,9 +19,9 @@ const contract = loadContract(path.join(FIXTURES_DIR, 'valid', 'contract.json'))
 
 let db: Db;
 beforeEach(async () => {
-  db = await Db.open();
+  db = await testDb();
 });
-afterEach(() => db.close());
+afterEach(() => doneWith(db));
 
 /** fixtures/valid plus the given files, and the mapping as loadMapping would return it. */
 function folder(files: Record<string, string | Buffer>, mapping: unknown): { dir: string; mapping: LoadedMapping } {

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Db, literal } from '../src/db/duckdb.js';
+import { type Db, literal } from '../src/db/duckdb.js';
+import { doneWith, testDb } from './helpers/db.js';
 import { loadContract } from '../src/contract/load.js';
 import { loadAndValidate, planDataset, prepareDataset, type PreparedInput } from '../src/validate/load.js';
 import { tryFastLoad } from '../src/validate/fast.js';
@@ -18,10 +19,10 @@ const TABLES = ['cohort', 'starts', 'reconvictions', 'service_levels', 'baseline
 
 let db: Db;
 beforeEach(async () => {
-  db = await Db.open();
+  db = await testDb();
   await db.exec('validate_macros');
 });
-afterEach(() => db.close());
+afterEach(() => doneWith(db));
 
 /** The folder's inputs, ready to read (headers checked), as loadDataset prepares them. */
 function found(dir: string, mapping: LoadedMapping | null = null): Promise<PreparedInput[]> {

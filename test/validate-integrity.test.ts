@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
-import { Db, literal } from '../src/db/duckdb.js';
+import { type Db, literal } from '../src/db/duckdb.js';
+import { doneWith, testDb } from './helpers/db.js';
 import { loadContract, parseContract } from '../src/contract/load.js';
 import { loadDataset, type RejectRow } from '../src/validate/load.js';
 import { describeRejects, summarise, writeValidationJson } from '../src/core/validationReport.js';
@@ -18,9 +19,9 @@ const validFile = (f: string) => readFileSync(path.join(FIXTURES_DIR, 'valid', f
 
 let db: Db;
 beforeEach(async () => {
-  db = await Db.open();
+  db = await testDb();
 });
-afterEach(() => db.close());
+afterEach(() => doneWith(db));
 
 async function rejectsOf(dir: string, c = contract): Promise<RejectRow[]> {
   await loadDataset(db, dir, c);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { Db } from '../src/db/duckdb.js';
+import type { Db } from '../src/db/duckdb.js';
+import { doneWith, testDb } from './helpers/db.js';
 import { loadContract } from '../src/contract/load.js';
 import { loadDataset, type RejectRow } from '../src/validate/load.js';
 import { InputError } from '../src/errors.js';
@@ -14,9 +15,9 @@ const contract = loadContract(path.join(FIXTURES_DIR, 'valid', 'contract.json'))
 
 let db: Db;
 beforeEach(async () => {
-  db = await Db.open();
+  db = await testDb();
 });
-afterEach(() => db.close());
+afterEach(() => doneWith(db));
 
 async function rejectsOf(dir: string): Promise<RejectRow[]> {
   await loadDataset(db, dir, contract);

@@ -6,7 +6,8 @@
 import { mkdtempSync, writeFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Db, literal } from '../../src/db/duckdb.js';
+import { type Db, literal } from '../../src/db/duckdb.js';
+import { doneWith, testDb } from '../helpers/db.js';
 import { parseContract } from '../../src/contract/load.js';
 import type { Contract } from '../../src/contract/schema.js';
 import type { RunContext } from '../../src/core/context.js';
@@ -79,7 +80,7 @@ export interface Measured {
 
 /** Load dir, build the context by hand and run measure(ctx). */
 export async function measureDir(dir: string, contract: Contract, outDir?: string): Promise<Measured> {
-  const db = await Db.open({ threads: 1 });
+  const db = await testDb();
   const { hasBaselinesFile } = await loadCsvDir(db, dir, contract);
   const asOf =
     contract.follow_up.as_of ?? (await db.scalar<string>(`SELECT strftime(max(disposal_date), '%Y-%m-%d') FROM reconvictions`));
@@ -95,7 +96,7 @@ export async function measureDir(dir: string, contract: Contract, outDir?: strin
     progress: () => {},
   };
   await measure(ctx);
-  return { ctx, db, close: () => db.close() };
+  return { ctx, db, close: () => doneWith(db) };
 }
 
 // ---------------------------------------------------------------- inline datasets
