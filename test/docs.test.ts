@@ -8,6 +8,7 @@ import { readmeWithInputs, SHIPPED_SCHEMAS, schemaText } from '../src/docs.js';
 import { contractJsonSchema } from '../src/contract/schema.js';
 import { parseContract } from '../src/contract/load.js';
 import { Db } from '../src/db/duckdb.js';
+import { doneWith, testDb } from './helpers/db.js';
 import type { RunContext } from '../src/core/context.js';
 import { assessInto } from '../src/run/assess.js';
 import { pay } from '../src/pay/index.js';
@@ -60,7 +61,7 @@ describe('shipped JSON Schemas (schema/)', () => {
 /** validation.json as `pbr validate` writes it for `data` (through `mapping` when given), and the terminal's lines. */
 let written = 0;
 async function validation(data: string, mapping?: string): Promise<{ json: unknown; lines: string[] }> {
-  const db = await Db.open({ threads: 1 });
+  const db = await testDb();
   try {
     const load = await loadDataset(db, data, parseContract({ contract: 'none' }, 'docs'), { mapping: mapping ? loadMapping(mapping) : null });
     const summary = summarise(load.inputs, load.rejectedRows, load.rejectCount, load.mapping);
@@ -68,7 +69,7 @@ async function validation(data: string, mapping?: string): Promise<{ json: unkno
     await writeValidationJson(db, file, summary);
     return { json: JSON.parse(readFileSync(file, 'utf8')) as unknown, lines: await describeRejects(db, summary) };
   } finally {
-    db.close();
+    doneWith(db);
   }
 }
 const validationDir = mkdtempSync(path.join(os.tmpdir(), 'docs-validation-'));
@@ -562,7 +563,7 @@ describe('docs/method.md worked examples agree with the engine', () => {
   });
 
   it('section 9: monthly fees, the learning curve, volume reconciliation and service credits', async () => {
-    const db = await Db.open({ threads: 1 });
+    const db = await testDb();
     const outDir = mkdtempSync(path.join(tmp, 'fee-'));
     try {
       await db.run(`
@@ -643,7 +644,7 @@ CREATE TABLE measures (area VARCHAR, area_order INTEGER, period VARCHAR, period_
         'CPA04 2015-05 83333.34', 'CPA04 2015-06 83333.31',
       ]);
     } finally {
-      db.close();
+      doneWith(db);
     }
   });
 
@@ -724,7 +725,7 @@ CREATE TABLE measures (area VARCHAR, area_order INTEGER, period VARCHAR, period_
     const rows = [['2019Q2', 400, 176, 440], ['2019Q3', 400, 184, 460], ['2019Q4', 400, 172, 430], ['2020Q1', 400, 224, 672], ['2019-20', 1600, 756, 2002]];
     const r = await assess(c, head + rows.map((x) => `A1,${x.join(',')},0.5,3\n`).join(''));
     // the years formed from 2015-10-01 .. 2020-03-31: 2015-16 began before cohort.from
-    const db = await Db.open({ threads: 1 });
+    const db = await testDb();
     try {
       await db.run('CREATE TABLE starts (start_date DATE)');
       await db.exec('measure_periods', {
@@ -734,7 +735,7 @@ CREATE TABLE measures (area VARCHAR, area_order INTEGER, period VARCHAR, period_
         '2016-17', '2017-18', '2018-19', '2019-20',
       ]);
     } finally {
-      db.close();
+      doneWith(db);
     }
     expect(r.outcomes.map((o) => `${o.period} ${o.binary_outcome}`)).toEqual(['2019Q2 payment', '2019-20 payment', '2019Q3 none', '2019Q4 payment', '2020Q1 deduction']);
     expect(amounts(r.lines)).toEqual([

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { doneWith } from './helpers/db.js';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +29,7 @@ beforeAll(async () => {
   await writePack(ctx, data, '2016Q1', statementLinks(ctx.outDir, data), new Cells(null));
   html = readFileSync(path.join(ctx.outDir, 'pack', 'index.html'), 'utf8');
 });
-afterAll(() => ctx.db.close());
+afterAll(() => doneWith(ctx.db));
 
 describe('what the pack covers', () => {
   test('2016Q1 became final on 2017-09-30, the as_of itself; 2015Q4 on 2017-06-30', () => {
@@ -111,7 +112,7 @@ describe('pack/index.html', () => {
       const page = buildPack(c, d, await loadPackData(c, d, '2016Q1'), statementLinks(c.outDir, d), new Cells(25), null);
       expect(page).toContain('<tr><th scope="row"><a href="#page-area-CPA03">West</a></th><td class="n">&lt;25</td><td class="n">*</td>');
     } finally {
-      c.db.close();
+      doneWith(c.db);
     }
   });
 });

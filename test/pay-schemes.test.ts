@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Db } from '../src/db/duckdb.js';
+import type { Db } from '../src/db/duckdb.js';
+import { doneWith, testDb } from './helpers/db.js';
 import { parseContract } from '../src/contract/load.js';
 import type { ContractInput } from '../src/contract/schema.js';
 import type { RunContext } from '../src/core/context.js';
@@ -38,7 +39,7 @@ function outcomes(rows: [string, string, boolean, number, boolean][]): string {
 }
 
 async function run(contract: ContractInput, sql: string) {
-  const db = await Db.open({ threads: 1 });
+  const db = await testDb();
   await db.run(BASE);
   await db.run(sql);
   const ctx: RunContext = {
@@ -57,7 +58,7 @@ async function run(contract: ContractInput, sql: string) {
     `SELECT period, component, amount::VARCHAR AS amount, rule FROM payments ORDER BY period`);
   const outs = await db.all<{ period: string; outcome: string; status: string }>(
     `SELECT period, outcome, status FROM pay_outcomes ORDER BY period`);
-  db.close();
+  doneWith(db);
   rmSync(ctx.outDir, { recursive: true, force: true });
   return { lines, outs };
 }

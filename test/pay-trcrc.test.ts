@@ -2,7 +2,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Db } from '../src/db/duckdb.js';
+import type { Db } from '../src/db/duckdb.js';
+import { doneWith, testDb } from './helpers/db.js';
 import { parseContract } from '../src/contract/load.js';
 import type { ContractInput } from '../src/contract/schema.js';
 import type { RunContext } from '../src/core/context.js';
@@ -54,7 +55,7 @@ function measuresSql(rows: MRow[]): string {
 }
 
 async function setup(contract: ContractInput, sql: string): Promise<RunContext> {
-  const db = await Db.open({ threads: 1 });
+  const db = await testDb();
   await db.run(EMPTY_TABLES);
   await db.run(sql);
   return {
@@ -104,7 +105,7 @@ describe('payment by results (tr-crc)', () => {
   };
   afterAll(() => {
     for (const c of ctxs) {
-      c.db.close();
+      doneWith(c.db);
       rmSync(c.outDir, { recursive: true, force: true });
     }
   });
@@ -219,7 +220,7 @@ describe('payment by results from a computed baseline (no baselines file)', () =
     const l = await lines(ctx);
     expect(l.map((x) => [x.component, x.amount])).toEqual([['binary_payment', '2133.33']]);
     expect(l[0]!.basis.startsWith('(33.3% - 0.0%) x 2 offenders')).toBe(true);
-    ctx.db.close();
+    doneWith(ctx.db);
   });
 
   it('ratio adjustment: a = b x B_e / e', async () => {
@@ -232,6 +233,6 @@ describe('payment by results from a computed baseline (no baselines file)', () =
     const ctx = await setup({ contract: 't', adjustment: { method: 'ratio' }, payments: { binary_price: 1000 } }, sql);
     await pay(ctx);
     expect((await lines(ctx)).map((x) => x.amount)).toEqual(['1200.00']);
-    ctx.db.close();
+    doneWith(ctx.db);
   });
 });

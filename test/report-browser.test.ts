@@ -7,6 +7,7 @@
  * installed by .ci/run; no browser is downloaded. One browser launch for the whole file.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { doneWith } from './helpers/db.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,7 +48,7 @@ beforeAll(async () => {
     await renderReport(ctx, { focus: '2016Q1' });
     chartIds = planCharts(await loadReportData(ctx), ctx.contract.follow_up.months).charts.map((c) => c.id);
   } finally {
-    ctx.db.close();
+    doneWith(ctx.db);
   }
   userDataDir = mkdtempSync(path.join(os.tmpdir(), 'pbr-chromium-'));
   browser = await chromium.launchPersistentContext(userDataDir, {

@@ -6,7 +6,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Db } from '../src/db/duckdb.js';
+import type { Db } from '../src/db/duckdb.js';
+import { testDb } from './helpers/db.js';
 import { ContractSchema, type Contract } from '../src/contract/schema.js';
 import type { RunContext } from '../src/core/context.js';
 
@@ -147,7 +148,7 @@ export function writeStatementFiles(outDir: string, names: string[]): void {
 
 /** Open a database holding the fixture tables and a RunContext writing into a fresh temp dir. */
 export async function fixtureContext(opts: FixtureOptions = {}, outDir?: string, contract: Contract = CONTRACT): Promise<RunContext> {
-  const db = await Db.open({ threads: 1 });
+  const db = await testDb();
   await db.run(AREAS_SQL);
   await db.run(MEASURES_SQL);
   if (opts.outcomes ?? true) await db.run(OUTCOMES_SQL);

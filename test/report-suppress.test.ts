@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { doneWith } from './helpers/db.js';
 import { contractWith, fixtureContext, pageWithoutCharts } from './report-fixture.js';
 import { loadReportData, planCharts } from '../src/report/index.js';
 import { Cells } from '../src/report/suppress.js';
@@ -44,7 +45,7 @@ beforeAll(async () => {
   const cells = new Cells(25);
   charts = new Map(planCharts(await loadReportData(ctx), 12, cells).charts.map((c) => [c.id, JSON.parse(JSON.stringify(c.spec))]));
 });
-afterAll(() => ctx.db.close());
+afterAll(() => doneWith(ctx.db));
 
 describe('report.html with suppress_below 25', () => {
   test('North 2016Q2: 20 reoffenders is <25; the rates from it are *; expected and baseline rates stay', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { doneWith } from './helpers/db.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { contractWith, fixtureContext, pageWithoutCharts, writeStatementFiles } from './report-fixture.js';
@@ -21,7 +22,7 @@ beforeAll(async () => {
   data = await loadReportData(ctx);
   charts = new Map(planCharts(data, 12).charts.map((c) => [c.id, asJson(c.spec)]));
 });
-afterAll(() => ctx.db.close());
+afterAll(() => doneWith(ctx.db));
 
 describe('chart plan', () => {
   test('eight charts in page order: all areas, the outcome grid, the latest final funnel, two small multiples, time, concentration, payments', () => {
@@ -190,7 +191,7 @@ describe('payments chart', () => {
         .toEqual([['FY 2015/16', 'Results payments', '-2.00'], ['FY 2015/16', 'Other', '12.34']]);
       expect(d.paymentTable!.find((r) => r.level === 'area' && r.area === 'CPA03')!.other).toBe('12.34');
     } finally {
-      c.db.close();
+      doneWith(c.db);
     }
   });
 
@@ -303,7 +304,7 @@ describe('renderReport', () => {
     try {
       await renderReport(c);
     } finally {
-      c.db.close();
+      doneWith(c.db);
     }
     out = c.outDir;
     html = readFileSync(path.join(out, 'report.html'), 'utf8');
@@ -389,7 +390,7 @@ describe('renderReport', () => {
       writeStatementFiles(c.outDir, ['CPA02_ALL.html']);
       expect(section(await pageWithoutCharts(c), 'area-CPA02')).toContain('Other statements: <a href="statements/CPA02_ALL.html">ALL</a>');
     } finally {
-      c.db.close();
+      doneWith(c.db);
     }
   });
 
@@ -439,7 +440,7 @@ describe('renderReport', () => {
     try {
       await renderReport(c2);
     } finally {
-      c2.db.close();
+      doneWith(c2.db);
     }
     const files = readdirSync(path.join(out, 'charts')).sort();
     expect(readdirSync(path.join(c2.outDir, 'charts')).sort()).toEqual(files);
@@ -456,7 +457,7 @@ describe('--png', () => {
     try {
       await renderReport(c, { png: true });
     } finally {
-      c.db.close();
+      doneWith(c.db);
     }
     const dir = path.join(c.outDir, 'charts');
     const files = readdirSync(dir).sort();
@@ -485,7 +486,7 @@ describe('hostile text', () => {
         expect(svg, chart.id).not.toMatch(/<script|<img|onerror=alert\(2\)>/);
       }
     } finally {
-      c.db.close();
+      doneWith(c.db);
     }
   });
 });
@@ -500,7 +501,7 @@ describe('termination watch', () => {
       await c.db.run("UPDATE measures SET termination_watch = (area = 'CPA02' AND period = '2015Q4') WHERE status = 'final'");
       html = await pageWithoutCharts(c);
     } finally {
-      c.db.close();
+      doneWith(c.db);
     }
     const south = section(html, 'area-CPA02');
     expect(south).toContain('<span class="watch">Termination watch flagged</span> in 2015Q4');
@@ -520,7 +521,7 @@ describe('optional tables', () => {
       ids = planCharts(await loadReportData(c), 12).charts.map((x) => x.id);
       html = await pageWithoutCharts(c);
     } finally {
-      c.db.close();
+      doneWith(c.db);
     }
     expect(html).toContain('This run computed no payments.');
     expect(html).toContain('No per-person outcomes');
@@ -542,7 +543,7 @@ describe('optional tables', () => {
         ['2016Q1', 'sex', 'F', 20, 0.25],
       ]);
     } finally {
-      c.db.close();
+      doneWith(c.db);
     }
   });
 
@@ -552,7 +553,7 @@ describe('optional tables', () => {
       await c.db.run("CREATE TABLE breakdowns AS SELECT 'ALL' AS area, 'sex' AS dimension");
       expect(await pageWithoutCharts(c)).toContain('lacks a column this report reads');
     } finally {
-      c.db.close();
+      doneWith(c.db);
     }
   });
 });
