@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { FIXTURES_DIR } from '../src/paths.js';
 import { runPipeline } from '../src/run/pipeline.js';
-import { Db } from '../src/db/duckdb.js';
+import { doneWith, testDb } from './helpers/db.js';
 import { loadContract } from '../src/contract/load.js';
 import { loadDataset } from '../src/validate/load.js';
 import { loadMapping, parseMapping } from '../src/mapping/load.js';
@@ -90,7 +90,7 @@ describe('what must stop a run (exit 2, one line naming the file)', () => {
 
   // the next two are InputErrors, which the CLI funnel turns into exit 2 (src/cli.ts)
   async function loadFails(d: string): Promise<string> {
-    const db = await Db.open();
+    const db = await testDb();
     try {
       const mapping = loadMapping(path.join(d, 'mapping.yaml'));
       const e = await loadDataset(db, d, loadContract(CONTRACT).contract, { mapping, cache: false }).then(
@@ -101,7 +101,7 @@ describe('what must stop a run (exit 2, one line naming the file)', () => {
       expect((e as Error).message).not.toMatch(/\n/);
       return (e as Error).message;
     } finally {
-      db.close();
+      doneWith(db);
     }
   }
 
@@ -126,7 +126,7 @@ describe('pbr map drafts the mapping', () => {
   });
 
   it('the draft, unedited, reads this folder as the hand-written mapping does', async () => {
-    const db = await Db.open();
+    const db = await testDb();
     try {
       const { profiles, skipped } = await profileFolder(db, EXTRACTS);
       const draft = draftMapping(EXTRACTS, profiles, skipped);
@@ -137,7 +137,7 @@ describe('pbr map drafts the mapping', () => {
       // 21 + 26 + 31 rows used, as in fixtures/hand
       expect(r.inputs.reduce((a, i) => a + i.rows_used, 0)).toBe(78);
     } finally {
-      db.close();
+      doneWith(db);
     }
   });
 });

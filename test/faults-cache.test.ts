@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Db } from '../src/db/duckdb.js';
+import { doneWith, testDb } from './helpers/db.js';
 import { FIXTURES_DIR } from '../src/paths.js';
 import { runPipeline } from '../src/run/pipeline.js';
 import { clearCache, listCache, pruneCache, releaseCacheUses, restoreEntry, storeEntry, takeCacheNotes } from '../src/cache/store.js';
@@ -29,28 +29,28 @@ afterEach(() => releaseCacheUses());
 
 /** An entry of one table t (x = 0..999) and one file f.csv. */
 async function makeEntry(key = KEY): Promise<string> {
-  const db = await Db.open();
+  const db = await testDb();
   try {
     await db.run('CREATE TABLE t AS SELECT range AS x FROM range(1000)');
     const src = path.join(tmp('src'), 'f.csv');
     writeFileSync(src, 'x\n0.750000\n');
     await storeEntry(db, root, key, { tables: ['t'], meta: { n: 1 }, files: { 'f.csv': src }, holds: 'test rows', personLevel: true });
   } finally {
-    db.close();
+    doneWith(db);
   }
   return path.join(root, key);
 }
 
 /** Restore it into a fresh database: the meta, sum(x) and the copied file, or nulls. */
 async function restore(key = KEY) {
-  const db = await Db.open();
+  const db = await testDb();
   const dest = path.join(tmp('dest'), 'f.csv');
   try {
     const meta = await restoreEntry<{ n: number }>(db, root, key, { tables: ['t'], files: { 'f.csv': dest } });
     const sum = meta ? await db.scalar<string>('SELECT sum(x)::VARCHAR FROM t') : null;
     return { meta, sum, file: existsSync(dest) ? readFileSync(dest, 'utf8') : null };
   } finally {
-    db.close();
+    doneWith(db);
     releaseCacheUses();
   }
 }
