@@ -3,7 +3,7 @@ import { Db } from '../src/db/duckdb.js';
 
 /**
  * Parameters are bound into one session variable that the statement reads (src/db/duckdb.ts
- * bindParams): the values never become SQL text, and each keeps the type it had when it was bound
+ * readParams, paramsSet): the values never become SQL text, and each keeps the type it had when it was bound
  * as a prepared statement's parameter.
  */
 let db: Db;
@@ -43,9 +43,11 @@ describe('statement parameters', () => {
     expect(await db.scalar(`SELECT strftime($d::DATE + 1, '%Y-%m-%d') || '/' || $d`, { d: '2024-02-28' })).toBe('2024-02-29/2024-02-28');
   });
 
-  it('each statement of a file gets its own values: a later statement does not see an earlier one', async () => {
+  it('the statements of one call read the values of that call; the next call binds its own', async () => {
     await db.run(`CREATE OR REPLACE TEMP TABLE p AS SELECT $a AS a;\nCREATE OR REPLACE TEMP TABLE q AS SELECT $b AS b, $z AS z;\n`, { a: 'one', b: 'two', z: null });
     expect(await db.all(`SELECT a, b, z FROM p, q`)).toEqual([{ a: 'one', b: 'two', z: null }]);
+    await db.run(`CREATE OR REPLACE TEMP TABLE p AS SELECT $a AS a`, { a: 'three' });
+    expect(await db.all(`SELECT a, $b AS b FROM p`, { b: 'four' })).toEqual([{ a: 'three', b: 'four' }]);
   });
 
   it('a parameter the caller did not give is an error naming it', async () => {

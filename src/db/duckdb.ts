@@ -38,22 +38,27 @@ function toDuckValue(v: Param): DuckDBValue {
   return v as DuckDBValue;
 }
 
-/** The session variable that carries a statement's parameter values (see bindParams). */
+/** The session variable that carries a statement's parameter values (readParams, paramsSet). */
 const PARAMS_VAR = 'pbr_params';
 
 /** String literals, quoted identifiers and comments (passed over), and `$name` parameters. */
 const TOKENS = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$([A-Za-z_][A-Za-z0-9_]*)/g;
 
-interface Bound {
-  /** The statement, each `$name` read from the variable (a NULL value is the literal NULL). */
-  text: string;
-  /** `SET VARIABLE pbr_params = {...}` and its values, or null when the statement names no non-NULL parameter. */
-  set: { sql: string; values: Record<string, DuckDBValue>; types: Record<string, DuckDBType | undefined> } | null;
+/** A parameter name a statement can name (`$name`). */
+const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `SET VARIABLE pbr_params = {...}` and the values it binds. */
+interface ParamsSet {
+  sql: string;
+  values: Record<string, DuckDBValue>;
+  types: Record<string, DuckDBType | undefined>;
 }
 
 /**
- * The parameters a statement names (DuckDB refuses unused ones), bound once into a session
- * variable, a STRUCT with a field per parameter, that the statement reads with getvariable().
+ * A statement's parameters read from a session variable: each `$name` becomes a field of the
+ * STRUCT `pbr_params` (paramsSet binds it), a NULL value the literal NULL. `uses` is whether the
+ * statement reads the variable at all. A `$name` in a string literal, a quoted identifier or a
+ * comment is left alone; a parameter the caller did not give is an error.
  *
  * Why not a prepared statement's parameters: DuckDB binds a prepared statement when it is
  * prepared and, when the values' types were not all known then (any `$x::DATE`, any `$x` inside
@@ -61,27 +66,37 @@ interface Bound {
  * pay_macros.sql is macros within macros), so binding is most of their time on small data and
  * binding twice doubled it (BENCHMARKS.md, "Binding once"). getvariable() is replaced by its
  * value while the statement is bound, so the plan is the one a literal would give, and the
- * values are still never written into SQL text. Lists are typed VARCHAR[] explicitly (an empty
- * list has no type of its own); a JS number is an INTEGER when whole, else a DOUBLE, as when it
- * was bound directly.
+ * values are still never written into SQL text.
  */
-function bindParams(sql: string, params: Params): Bound {
-  const values: Record<string, DuckDBValue> = {};
-  const types: Record<string, DuckDBType | undefined> = {};
-  const fields: string[] = [];
+function readParams(sql: string, params: Params): { text: string; uses: boolean } {
+  let uses = false;
   const text = sql.replace(TOKENS, (token: string, name: string | undefined) => {
     if (name === undefined) return token;
     if (!(name in params)) throw new Error(`SQL parameter $${name} was not provided`);
-    const v = params[name]!;
-    if (v === null) return 'NULL';
-    if (!(name in values)) {
-      values[name] = toDuckValue(v);
-      if (Array.isArray(v)) types[name] = LIST(VARCHAR);
-      fields.push(`'${name}': $${name}`);
-    }
+    if (params[name] === null) return 'NULL';
+    uses = true;
     return `struct_extract(getvariable('${PARAMS_VAR}'), '${name}')`;
   });
-  return { text, set: fields.length > 0 ? { sql: `SET VARIABLE ${PARAMS_VAR} = {${fields.join(', ')}}`, values, types } : null };
+  return { text, uses };
+}
+
+/**
+ * The statement that binds every non-NULL parameter of `params` into `pbr_params`, as the
+ * parameters of a prepared statement of its own. Lists are typed VARCHAR[] explicitly (an empty
+ * list has no type of its own); a JS number is an INTEGER when whole, else a DOUBLE, as when it
+ * was bound directly.
+ */
+function paramsSet(params: Params): ParamsSet {
+  const values: Record<string, DuckDBValue> = {};
+  const types: Record<string, DuckDBType | undefined> = {};
+  const fields: string[] = [];
+  for (const [name, v] of Object.entries(params)) {
+    if (v === null || !PARAM_NAME.test(name)) continue;
+    values[name] = toDuckValue(v);
+    if (Array.isArray(v)) types[name] = LIST(VARCHAR);
+    fields.push(`'${name}': $${name}`);
+  }
+  return { sql: `SET VARIABLE ${PARAMS_VAR} = {${fields.join(', ')}}`, values, types };
 }
 
 /**
@@ -141,13 +156,21 @@ export class Db {
     return duckdbVersion();
   }
 
-  /** Run SQL text (one or more statements) with bound parameters. */
+  /**
+   * Run SQL text (one or more statements) with bound parameters: bound once for all of its
+   * statements (readParams, paramsSet), before the first statement that reads one.
+   */
   async run(sql: string, params: Params = {}): Promise<void> {
+    let bound = false;
     for (const stmt of splitStatements(sql)) {
-      const b = bindParams(stmt, params);
+      const r = readParams(stmt, params);
       const t = PROFILE ? performance.now() : 0;
-      if (b.set) await this.conn.run(b.set.sql, b.set.values, b.set.types);
-      await this.conn.run(b.text);
+      if (r.uses && !bound) {
+        const set = paramsSet(params);
+        await this.conn.run(set.sql, set.values, set.types);
+        bound = true;
+      }
+      await this.conn.run(r.text);
       if (PROFILE) profiled(stmt, t);
     }
   }
@@ -209,12 +232,15 @@ export class Db {
   }
 
   private async read(sql: string, params: Params) {
-    const b = bindParams(sql, params);
+    const r = readParams(sql, params);
     const t = PROFILE ? performance.now() : 0;
-    if (b.set) await this.conn.run(b.set.sql, b.set.values, b.set.types);
-    const r = await this.conn.runAndReadAll(b.text);
+    if (r.uses) {
+      const set = paramsSet(params);
+      await this.conn.run(set.sql, set.values, set.types);
+    }
+    const result = await this.conn.runAndReadAll(r.text);
     if (PROFILE) profiled(sql, t);
-    return r;
+    return result;
   }
 
   close(): void {
