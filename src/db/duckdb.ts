@@ -166,8 +166,7 @@ export class Db {
       const r = readParams(stmt, params);
       const t = PROFILE ? performance.now() : 0;
       if (r.uses && !bound) {
-        const set = paramsSet(params);
-        await this.conn.run(set.sql, set.values, set.types);
+        await this.bind(params);
         bound = true;
       }
       await this.conn.run(r.text);
@@ -231,13 +230,16 @@ export class Db {
     return rows;
   }
 
+  /** Bind the values of `params` into this connection's `pbr_params` (paramsSet). */
+  private async bind(params: Params): Promise<void> {
+    const set = paramsSet(params);
+    await this.conn.run(set.sql, set.values, set.types);
+  }
+
   private async read(sql: string, params: Params) {
     const r = readParams(sql, params);
     const t = PROFILE ? performance.now() : 0;
-    if (r.uses) {
-      const set = paramsSet(params);
-      await this.conn.run(set.sql, set.values, set.types);
-    }
+    if (r.uses) await this.bind(params);
     const result = await this.conn.runAndReadAll(r.text);
     if (PROFILE) profiled(sql, t);
     return result;
