@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { pbrIn } from './helpers/cli.js';
+import { shared } from './helpers/shared.js';
 
 /**
  * pbr demo: synthesises the national dataset into `<out>-data` (kept, so that `pbr verify` can
@@ -12,15 +13,17 @@ import { pbrIn } from './helpers/cli.js';
  */
 const root = mkdtempSync(path.join(os.tmpdir(), 'pbr-demo-test-'));
 // One demo run, as a user types it on a fresh clone (no --out, so reports/demo under the current
-// folder), with its own temporary folder; the tests below read what it printed and wrote.
-const cwd = path.join(root, 'cwd');
-const out = path.join(cwd, 'reports', 'demo');
-let run: Awaited<ReturnType<typeof pbrIn>>;
+// folder), with its own temporary folder: test/helpers/shared.ts makes it once for this file and
+// statements-agree, and the tests below read what it printed and wrote.
+let cwd: string;
+let out: string;
+let run: { status: number; stdout: string; stderr: string; tmp: string };
 
 beforeAll(async () => {
-  const tmp = path.join(root, 'tmp');
-  for (const d of [tmp, cwd]) mkdirSync(d, { recursive: true });
-  run = await pbrIn(['demo', '--scale', '0.002'], { cwd, env: { TMPDIR: tmp, PBR_CACHE: 'off' } });
+  const s = await shared('demo');
+  cwd = s.demo!.cwd;
+  out = s.run;
+  run = s.demo!;
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -35,7 +38,7 @@ describe('pbr demo', () => {
     expect(readdirSync(`${out}-data`).sort()).toEqual(['cohort.csv', 'contract.json', 'demo.json', 'reconvictions.csv', 'service_levels.csv', 'starts.csv']);
     expect(readdirSync(path.dirname(out)).filter((f) => f.startsWith('.'))).toEqual([]);
     // its temporary files are gone
-    expect(readdirSync(path.join(root, 'tmp'))).toEqual([]);
+    expect(readdirSync(run.tmp)).toEqual([]);
     // progress went to stderr: the synthesis, then the run
     expect(run.stderr).toMatch(/synth: wrote starts\.csv/);
   });

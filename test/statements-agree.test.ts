@@ -1,14 +1,12 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runPipeline } from '../src/run/pipeline.js';
 import { statementBase } from '../src/core/names.js';
 import { readCsvObjects } from './helpers/csvRead.js';
 import { shared } from './helpers/shared.js';
 
 /**
- * Issue 17, done when: for every final results line of a small synthetic run (scale 0.005), the
+ * Issue 17, done when: for every final results line of a small synthetic run (the demo's, scale 0.002), the
  * HTML and CSV statement show n, r, e, B_e, B and the amount; they agree with measures.csv and
  * payments.csv, and the amount is recomputed here to the penny from measures.csv's exact
  * numerators (method.md sections 4-8, additive adjustment):
@@ -53,24 +51,20 @@ function six(x: Q): string {
 }
 
 describe('every final results line of a synthetic run, statement against measures.csv and payments.csv', () => {
-  let tmp: string;
   let out: string;
   let price: Record<string, string>;
 
   beforeAll(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), 'pbr-st-agree-'));
-    // pbr synth at scale 0.005, seed 20161, shared with other test files (read only)
-    const data = (await shared('synth-20161')).data;
-    out = path.join(tmp, 'run');
-    await runPipeline({ dataDir: data, contractPath: path.join(data, 'contract.json'), outDir: out, quiet: true, cache: false });
-    const c = JSON.parse(readFileSync(path.join(data, 'contract.json'), 'utf8'));
+    // `pbr demo --scale 0.002`, shared with test/demo.test.ts (read only)
+    const demo = await shared('demo');
+    out = demo.run;
+    const c = JSON.parse(readFileSync(demo.contract, 'utf8'));
     price = {
       binary_payment: String(c.payments.binary_price),
       binary_deduction: String(c.payments.deduction_price),
       frequency_payment: String(c.payments.frequency_price),
     };
   });
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('shows n, r, e, B_e, B and the amount, agreeing with measures.csv, payments.csv and the exact recomputation', () => {
     const measures = new Map(readCsvObjects(path.join(out, 'measures.csv')).map((m) => [`${m.area}|${m.period}`, m]));

@@ -15,8 +15,11 @@ import { pbrIn } from './cli.js';
  * - hand-price-1000: `pbr --quiet run` on fixtures/hand with the hand contract's payments set to
  *   binary_price = deduction_price = 1000. { data, contract, run }
  * - synth-20161: `pbr synth` output at scale 0.005, seed 20161, one DuckDB thread. { data }
+ * - demo: `pbr demo --scale 0.002` (in process) as a user types it on a fresh clone: no --out, so
+ *   reports/demo under its own current folder, with its own temporary folder (cache off).
+ *   { data, contract, run, demo: what it printed, its exit status and the two folders }
  */
-export type SharedName = 'hand' | 'hand-price-1000' | 'synth-20161';
+export type SharedName = 'hand' | 'hand-price-1000' | 'synth-20161' | 'demo';
 
 export interface Shared {
   /** The dataset folder. */
@@ -25,6 +28,8 @@ export interface Shared {
   contract: string;
   /** The run folder (absent for a dataset alone). */
   run: string;
+  /** demo only: the folder it ran in, its TMPDIR, and what it printed. */
+  demo?: { cwd: string; tmp: string; status: number; stdout: string; stderr: string };
 }
 
 const HAND = path.join(FIXTURES_DIR, 'hand');
@@ -52,6 +57,15 @@ const MAKERS: Record<SharedName, (dir: string) => Promise<Shared>> = {
     const run = path.join(dir, 'run');
     await cliRun(HAND, contract, run);
     return { data: HAND, contract, run };
+  },
+  demo: async (dir) => {
+    const cwd = path.join(dir, 'cwd');
+    const tmp = path.join(dir, 'tmp');
+    for (const d of [cwd, tmp]) mkdirSync(d);
+    const r = await pbrIn(['demo', '--scale', '0.002'], { cwd, env: { TMPDIR: tmp, PBR_CACHE: 'off' } });
+    const run = path.join(cwd, 'reports', 'demo');
+    const data = `${run}-data`;
+    return { data, contract: path.join(data, 'contract.json'), run, demo: { cwd, tmp, status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr } };
   },
   'synth-20161': async (dir) => {
     const data = path.join(dir, 'data');
