@@ -50,6 +50,19 @@ describe('statement parameters', () => {
     expect(await db.all(`SELECT a, $b AS b FROM p`, { b: 'four' })).toEqual([{ a: 'three', b: 'four' }]);
   });
 
+  it('a second connection (fork) has values of its own: the cache written beside payments never reads theirs', async () => {
+    // as when the two interleave: this connection binds, the other binds, then this one reads
+    const side = await db.fork();
+    try {
+      await db.conn.run(`SET VARIABLE pbr_params = {'v': 'main'}`);
+      await side.conn.run(`SET VARIABLE pbr_params = {'v': 'side'}`);
+      expect(await db.scalar(`SELECT struct_extract(getvariable('pbr_params'), 'v')`)).toBe('main');
+      expect(await side.scalar(`SELECT struct_extract(getvariable('pbr_params'), 'v')`)).toBe('side');
+    } finally {
+      side.close();
+    }
+  });
+
   it('a parameter the caller did not give is an error naming it', async () => {
     await expect(db.run(`SELECT $missing`, {})).rejects.toThrow('SQL parameter $missing was not provided');
   });
