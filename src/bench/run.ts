@@ -32,8 +32,13 @@ const scalesArg = args.includes('--scales') ? args[args.indexOf('--scales') + 1]
 const scales = scalesArg.split(',').map(Number);
 const variants = args.includes('--variants');
 const withPeer = !args.includes('--no-peer');
-/** The scale-10 run's time before this round's output redesign, on this machine (BENCHMARKS.md): "no slower than now". */
-const SCALE10_BEFORE_S = 372.6;
+/**
+ * The scale-10 run before issue 15's output redesign, as a multiple of the floor measured in the
+ * same session (846.4 s against 92.1 s, BENCHMARKS.md): "no slower than now". Compared as ratios,
+ * since this machine's speed moves from day to day (its floor at scale 10 was 38.4 s one day and
+ * 92-101 s on others).
+ */
+const SCALE10_BEFORE_RATIO = 846.4 / 92.1;
 const seed = 1;
 const bin = path.join(PACKAGE_ROOT, 'bin', 'pbr.js');
 const cacheDir = path.join(PACKAGE_ROOT, '.bench-cache');
@@ -191,7 +196,11 @@ for (const scale of scales) {
       `scale ${scale}: completed with --memory-limit 2GB: met; peak RSS ${t.peak_rss_mb} MiB, under 3 GiB (3072 MiB): ${yes(peak < 3072)}; under 3 GB decimal (2861 MiB): ${yes(peak < 2861)}`,
     );
     targets.push(`scale ${scale}: spill and staging folders left beside the output: ${leftBehind.length === 0 ? 'none (met)' : leftBehind.join(', ') + ' (NOT met)'}`);
-    if (scale === 10) targets.push(`scale 10 at 2 GB: ${fmt(runS)} s, no slower than before the redesign (${SCALE10_BEFORE_S} s): ${yes(runS <= SCALE10_BEFORE_S)}`);
+    if (scale === 10) {
+      targets.push(
+        `scale 10 at 2 GB: ${fmt(runS)} s, ${(runS / floorS).toFixed(2)}x the floor, no slower than before the redesign (${SCALE10_BEFORE_RATIO.toFixed(2)}x: 846.4 s against a floor of 92.1 s): ${yes(runS / floorS <= SCALE10_BEFORE_RATIO)}`,
+      );
+    }
   }
   targets.push(`scale ${scale}: largest result handed to JavaScript ${(t.js_rows_max ?? 0).toLocaleString('en-GB')} rows, at most about 100,000: ${yes((t.js_rows_max ?? 0) <= 100_000)}`);
 }
