@@ -41,11 +41,12 @@ function toDuckValue(v: Param): DuckDBValue {
 /** The session variable that carries a statement's parameter values (readParams, paramsSet). */
 const PARAMS_VAR = 'pbr_params';
 
-/** String literals, quoted identifiers and comments (passed over), and `$name` parameters. */
-const TOKENS = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+/** A parameter's name, as a statement names it (`$name`). */
+const NAME = '[A-Za-z_][A-Za-z0-9_]*';
+const PARAM_NAME = new RegExp(`^${NAME}$`);
 
-/** A parameter name a statement can name (`$name`). */
-const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** String literals, quoted identifiers and comments (passed over), and `$name` parameters. */
+const TOKENS = new RegExp(`'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\\n]*|/\\*[\\s\\S]*?\\*/|\\$(${NAME})`, 'g');
 
 /** `SET VARIABLE pbr_params = {...}` and the values it binds. */
 interface ParamsSet {
