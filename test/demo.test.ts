@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { pbrIn } from './helpers/cli.js';
-import { shared } from './helpers/shared.js';
+import { shared, type Shared } from './helpers/shared.js';
 
 /**
  * pbr demo: synthesises the national dataset into `<out>-data` (kept, so that `pbr verify` can
@@ -17,7 +17,7 @@ const root = mkdtempSync(path.join(os.tmpdir(), 'pbr-demo-test-'));
 // statements-agree, and the tests below read what it printed and wrote.
 let cwd: string;
 let out: string;
-let run: { status: number; stdout: string; stderr: string; tmp: string };
+let run: NonNullable<Shared['demo']>;
 
 beforeAll(async () => {
   const s = await shared('demo');

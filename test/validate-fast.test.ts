@@ -20,7 +20,7 @@ const TABLES = ['cohort', 'starts', 'reconvictions', 'service_levels', 'baseline
 let db: Db;
 beforeEach(async () => {
   db = await testDb();
-  await db.exec('validate_macros');
+  await db.execMacros('validate_macros');
 });
 afterEach(() => doneWith(db));
 
