@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Db } from '../src/db/duckdb.js';
 
 /**
@@ -63,7 +63,57 @@ describe('statement parameters', () => {
     }
   });
 
+  it('the same values are bound once: a later call with equal values reads them without binding again', async () => {
+    const sets: string[] = [];
+    const run = db.conn.run.bind(db.conn);
+    const spy = vi.spyOn(db.conn, 'run').mockImplementation((sql, ...rest) => {
+      if (sql.startsWith('SET VARIABLE')) sets.push(sql);
+      return run(sql, ...rest);
+    });
+    try {
+      await db.run(`CREATE OR REPLACE TEMP TABLE r AS SELECT $a AS a, $l AS l`, { a: 'x', l: ['p'] });
+      await db.run(`INSERT INTO r SELECT $a, $l`, { l: ['p'], a: 'x' });
+      expect(sets).toHaveLength(1);
+      expect(await db.all(`SELECT a, l[1] AS l FROM r`)).toEqual([{ a: 'x', l: 'p' }, { a: 'x', l: 'p' }]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('values that differ only in type, or a list that differs in one item, are bound anew', async () => {
+    expect(await db.scalar(`SELECT typeof($n)`, { n: 1 })).toBe('INTEGER');
+    expect(await db.scalar(`SELECT typeof($n)`, { n: 1n })).toBe('HUGEINT');
+    expect(await db.scalar(`SELECT typeof($n)`, { n: 1.5 })).toBe('DOUBLE');
+    expect(await db.scalar(`SELECT typeof($n)`, { n: '1' })).toBe('VARCHAR');
+    expect(await db.scalar(`SELECT $l[2]`, { l: ['a', 'b'] })).toBe('b');
+    expect(await db.scalar(`SELECT $l[2]`, { l: ['a', 'c'] })).toBe('c');
+    expect(await db.scalar(`SELECT coalesce($n, 'was null')`, { n: null })).toBe('was null');
+  });
+
+  it('the statements of one call run in order, each seeing what the ones before it made', async () => {
+    await db.run(`CREATE OR REPLACE TEMP TABLE s (v INTEGER);\nINSERT INTO s VALUES (1);\nINSERT INTO s SELECT max(v) + $k FROM s;\n`, { k: 10 });
+    expect(await db.all(`SELECT v FROM s ORDER BY v`)).toEqual([{ v: 1 }, { v: 11 }]);
+  });
+
   it('a parameter the caller did not give is an error naming it', async () => {
     await expect(db.run(`SELECT $missing`, {})).rejects.toThrow('SQL parameter $missing was not provided');
+  });
+});
+
+describe('dropRelation', () => {
+  it('drops a table or a view of the main schema, and does nothing when there is neither', async () => {
+    await db.run(`CREATE OR REPLACE TABLE dt AS SELECT 1 AS x;\nCREATE OR REPLACE VIEW dv AS SELECT 1 AS x;\n`);
+    await db.dropRelation('dt');
+    await db.dropRelation('dv');
+    await db.dropRelation('never_made');
+    expect(await db.scalar(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'dt'`)).toBe('0');
+    expect(await db.scalar(`SELECT count(*) FROM duckdb_views() WHERE view_name = 'dv'`)).toBe('0');
+  });
+
+  it('leaves a TEMP table of the same name alone', async () => {
+    await db.run(`CREATE OR REPLACE TABLE tt AS SELECT 'main' AS x;\nCREATE OR REPLACE TEMP TABLE tt AS SELECT 'temp' AS x;\n`);
+    await db.dropRelation('tt');
+    expect(await db.scalar(`SELECT x FROM tt`)).toBe('temp');
+    expect(await db.scalar(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'tt' AND NOT temporary`)).toBe('0');
   });
 });

@@ -101,6 +101,21 @@ function paramsSet(params: Params): ParamsSet {
 }
 
 /**
+ * What paramsSet would bind, as text: equal texts bind a STRUCT of the same fields, values and
+ * types (in any order: fields are read by name). A whole number and a bigint differ, as INTEGER
+ * and HUGEINT do; NULLs are not in the STRUCT.
+ */
+function paramsKey(params: Params): string {
+  const parts: string[] = [];
+  for (const [name, v] of Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (v === null || !PARAM_NAME.test(name)) continue;
+    const t = Array.isArray(v) ? 'list' : typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'double') : typeof v;
+    parts.push(`${name}:${t}:${typeof v === 'string' || Array.isArray(v) ? JSON.stringify(v) : String(v)}`);
+  }
+  return parts.join('\n');
+}
+
+/**
  * The share of `--memory-limit` given to DuckDB's buffer pool. The rest is for what DuckDB
  * allocates outside its pool (hash tables and sorts in flight, the allocator's caches) and for
  * Node (BENCHMARKS.md, "Scale 10 and memory").
@@ -159,19 +174,21 @@ export class Db {
 
   /**
    * Run SQL text (one or more statements) with bound parameters: bound once for all of its
-   * statements (readParams, paramsSet), before the first statement that reads one.
+   * statements (readParams, paramsSet). The statements go to DuckDB in one call, which costs a
+   * fraction of a call each (BENCHMARKS.md, "Statements in one call"); with PBR_PROFILE one at a
+   * time, to time each.
    */
   async run(sql: string, params: Params = {}): Promise<void> {
-    let bound = false;
-    for (const stmt of splitStatements(sql)) {
-      const r = readParams(stmt, params);
-      const t = PROFILE ? performance.now() : 0;
-      if (r.uses && !bound) {
-        await this.bind(params);
-        bound = true;
-      }
-      await this.conn.run(r.text);
-      if (PROFILE) profiled(stmt, t);
+    const stmts = splitStatements(sql).map((stmt) => ({ stmt, ...readParams(stmt, params) }));
+    if (stmts.some((s) => s.uses)) await this.bind(params);
+    if (!PROFILE) {
+      if (stmts.length > 0) await this.conn.run(stmts.map((s) => s.text).join('\n;\n'));
+      return;
+    }
+    for (const s of stmts) {
+      const t = performance.now();
+      await this.conn.run(s.text);
+      profiled(s.stmt, t);
     }
   }
 
@@ -198,13 +215,22 @@ export class Db {
    * Drop the table or view `name` of the main schema, whichever it is (CREATE OR REPLACE cannot
    * replace a view by a table or the other way round). Nothing when there is neither.
    */
+  /** This connection's database (catalog), as dropRelation names it. */
+  private catalog: string | undefined;
+
   async dropRelation(name: string): Promise<void> {
-    const kind = await this.scalar<string | null>(
-      `SELECT 'VIEW' FROM duckdb_views() WHERE view_name = $name AND schema_name = 'main' AND NOT temporary
-       UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = $name AND schema_name = 'main' AND NOT temporary`,
-      { name },
-    );
-    if (kind) await this.run(`DROP ${kind} ${ident(name)}`);
+    // DROP TABLE of a view fails, and so does DROP VIEW of a table: try one, then the other (one
+    // statement instead of a catalog query and a drop, BENCHMARKS.md "Statements in one call")
+    this.catalog ??= await this.scalar<string>(`SELECT current_database()`);
+    // in full: `main.name` alone would be a TEMP table of that name first
+    const target = `${ident(this.catalog)}.main.${ident(name)}`;
+    try {
+      await this.conn.run(`DROP TABLE IF EXISTS ${target}`);
+    } catch (asTable) {
+      await this.conn.run(`DROP VIEW IF EXISTS ${target}`).catch(() => {
+        throw asTable;
+      });
+    }
   }
 
   /** Rows of a single statement, JSON-friendly (numbers, strings, null; BIGINT and DECIMAL as strings). */
@@ -232,9 +258,16 @@ export class Db {
   }
 
   /** Bind the values of `params` into this connection's `pbr_params` (paramsSet). */
+  /** The values this connection's `pbr_params` holds now (paramsKey), so that the same values are not bound again. */
+  private bound: string | undefined;
+
   private async bind(params: Params): Promise<void> {
+    const key = paramsKey(params);
+    if (key === this.bound) return;
+    this.bound = undefined;
     const set = paramsSet(params);
     await this.conn.run(set.sql, set.values, set.types);
+    this.bound = key;
   }
 
   private async read(sql: string, params: Params) {

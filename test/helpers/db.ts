@@ -26,7 +26,7 @@ export async function testDb(): Promise<Db> {
     `SELECT 'VIEW' AS kind, database_name AS db, schema_name AS schema, view_name AS name FROM duckdb_views() WHERE NOT internal
      UNION ALL SELECT 'TABLE', database_name, schema_name, table_name FROM duckdb_tables() WHERE NOT internal`,
   );
-  for (const r of relations) await db.run(`DROP ${r.kind} IF EXISTS ${ident(r.db)}.${ident(r.schema)}.${ident(r.name)}`);
+  await db.run(relations.map((r) => `DROP ${r.kind} IF EXISTS ${ident(r.db)}.${ident(r.schema)}.${ident(r.name)};\n`).join(''));
   taken.add(db);
   return db;
 }
