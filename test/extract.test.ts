@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { extractRun } from '../src/audit/extract.js';
@@ -44,6 +44,8 @@ describe('pbr extract', () => {
       { file: 'outcomes.xlsx', rows: 12 },
       { file: 'offences.csv', rows: r.files[2]!.rows },
       { file: 'offences.xlsx', rows: r.files[2]!.rows },
+      { file: 'volumes.csv', rows: 16 },
+      { file: 'volumes.xlsx', rows: 16 },
     ]);
     const rows = csvRows(path.join(out, 'outcomes.csv'));
     expect(rows[0]!.slice(0, 8)).toEqual(['population', 'period', 'period_start', 'period_end', 'is_cohort', 'is_baseline', 'area', 'person_id']);
@@ -110,7 +112,7 @@ describe('pbr extract', () => {
       const out = path.join(tmpDir('ext'), 'x');
       await extractRun({ run, area: 'A1', out });
       expect(statSync(out).mode & 0o777).toBe(0o700);
-      for (const f of ['outcomes.csv', 'outcomes.xlsx', 'offences.csv', 'offences.xlsx', 'extract.json']) {
+      for (const f of ['outcomes.csv', 'outcomes.xlsx', 'offences.csv', 'offences.xlsx', 'volumes.csv', 'volumes.xlsx', 'extract.json']) {
         expect([f, statSync(path.join(out, f)).mode & 0o777]).toEqual([f, 0o600]);
       }
     } finally {
@@ -124,6 +126,54 @@ describe('pbr extract', () => {
     const r = await extractRun({ run, area: 'south', out, period: '2024Q1' });
     expect([r.area, r.area_name, r.period]).toEqual(['A2', 'South', '2024Q1']);
     expect(column(csvRows(path.join(out, 'outcomes.csv')), 'person_id')).toEqual(['P06', 'P09', 'P11', 'P12']);
+  });
+
+  it("volumes.csv: the area's rows of the run's volumes.csv, byte for byte and in its order", async () => {
+    // fixtures/hand's A1 has 16 starts (SB1a-SB4 in 2011, S01-S14 in 2024, A2's aside); its
+    // contract has no fee bands, so none counts. The run's file is the reference: the extract is
+    // its header and its A1 lines, as they are.
+    const out = path.join(tmpDir('ext'), 'x');
+    await extractRun({ run, area: 'A1', out });
+    const mine = readFileSync(path.join(out, 'volumes.csv'), 'utf8');
+    const all = readFileSync(path.join(run, 'volumes.csv'), 'utf8').split('\n');
+    expect(mine).toBe(`${[all[0], ...all.filter((l) => l.split(',')[1] === 'A1')].join('\n')}\n`);
+    expect(column(csvRows(path.join(out, 'volumes.csv')), 'start_id')).toEqual([
+      'SB1a', 'SB2', 'SB1b', 'SB3', 'SB4', 'S04', 'S01', 'S06a', 'S10', 'S02', 'S08', 'S03', 'S07a', 'S14', 'S06c', 'S13',
+    ]);
+  });
+
+  it('volumes with --period: the starts from the period\'s first day to its last', async () => {
+    // A1's starts in 2024Q1 (2024-01-01 to 2024-03-31), by date: S04 01-10, S01 01-31, S06a 02-10,
+    // S10 02-28, S02 and S08 02-29, S03 03-15; S07a (04-03) is in 2024Q2.
+    const out = path.join(tmpDir('ext'), 'x');
+    const r = await extractRun({ run, area: 'A1', out, period: '2024Q1' });
+    expect(r.files.find((f) => f.file === 'volumes.csv')).toEqual({ file: 'volumes.csv', rows: 7 });
+    expect(column(csvRows(path.join(out, 'volumes.csv')), 'start_id')).toEqual(['S04', 'S01', 'S06a', 'S10', 'S02', 'S08', 'S03']);
+  });
+
+  it('volumes.xlsx: counted starts with their band and weight as numbers, dates as dates, months as text', async () => {
+    // The demo's contract has fee bands; a counted start of CPA01's volumes.csv, e.g.
+    // `S000000303-001,CPA01,2015-02-13,2015-02,CUSTODY_RELEASE,34,true,5,1.1,2015-02-01/2016-01-31,`
+    // is a row with the date 2015-02-13, 34, 'true', band 5 and weight 1.1 as numbers.
+    const demo = (await shared('demo')).run;
+    const out = path.join(tmpDir('ext'), 'x');
+    await extractRun({ run: demo, area: 'CPA01', out });
+    const text = csvRows(path.join(out, 'volumes.csv'));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(path.join(out, 'volumes.xlsx'));
+    const ws = wb.getWorksheet('volumes')!;
+    expect(ws.rowCount).toBe(text.length);
+    const header = (ws.getRow(1).values as unknown[]).slice(1);
+    expect(header).toEqual(text[0]);
+    const counted = text.findIndex((r) => r[6] === 'true');
+    expect(counted).toBeGreaterThan(0);
+    const row = (ws.getRow(counted + 1).values as unknown[]).slice(1);
+    const t = text[counted]!;
+    // (a counted start has no reason: its cell is empty)
+    expect(row).toEqual([t[0], t[1], new Date(`${t[2]}T00:00:00Z`), t[3], t[4], Number(t[5]), 'true', Number(t[7]), Number(t[8]), t[9]]);
+    expect(typeof row[8]).toBe('number');
+    // the rows are the CSV's, in its order
+    expect((ws.getColumn(1).values as unknown[]).slice(2)).toEqual(text.slice(1).map((r) => r[0]));
   });
 
   it('an unknown area is an input error listing the run\'s areas', async () => {
@@ -181,5 +231,14 @@ describe('pbr extract on a run written before offender_offences.parquet', () => 
     const ws = wb.getWorksheet('outcomes')!;
     const header = (ws.getRow(1).values as unknown[]).slice(1);
     expect(ws.getRow(2).getCell(header.indexOf('person_id') + 1).value).toBe("'=P01");
+  });
+
+  it('a run without volumes.csv (written before it existed) gives no volumes files', async () => {
+    const old = writeRun(path.join(tmpDir('ext-old'), 'run'), { measures: MEASURES, payments: [] });
+    await writeOutcomes(old, OUTCOMES);
+    const out = path.join(tmpDir('ext'), 'x');
+    const r = await extractRun({ run: old, area: 'A1', out });
+    expect(r.files.map((f) => f.file)).toEqual(['outcomes.csv', 'outcomes.xlsx', 'offences.csv', 'offences.xlsx']);
+    expect(existsSync(path.join(out, 'volumes.csv'))).toBe(false);
   });
 });

@@ -5,15 +5,18 @@ import { InputError } from '../errors.js';
 import { shown } from '../contract/load.js';
 import { stageOutput } from '../core/atomic.js';
 import { writeWorkbook, type ColumnKind, type SheetColumn } from '../core/sheets.js';
-import { loadRunCsvs, loadRunOutcomes, runManifest } from './diffRunFiles.js';
+import { loadRunCsvs, loadRunOutcomes, loadRunVolumes, runManifest } from './diffRunFiles.js';
 
 /**
  * `pbr extract --run RUN --area AREA --out DIR`: a provider's per-person view of one area as flat
  * files a spreadsheet opens, so that it can build its expected outcomes without Parquet tools:
  * outcomes.csv (one row per person and period, from offender_outcomes.parquet) and offences.csv
  * (one row per listed offence with its reason, from offender_offences.parquet, or from an old
- * run's nested list), and the same as outcomes.xlsx and offences.xlsx. The files hold person-level
- * data: the folder is readable by its owner only (0700, files 0600) whatever the umask.
+ * run's nested list), and the same as outcomes.xlsx and offences.xlsx; with volumes.csv and
+ * volumes.xlsx, the area's rows of the run's volumes.csv (every start with its contract year and
+ * band, or why it does not count), which at national scale has more rows than a spreadsheet
+ * holds. The files hold person-level data: the folder is readable by its owner only (0700, files
+ * 0600) whatever the umask.
  */
 
 /** Excel's row limit, header included. */
@@ -76,19 +79,23 @@ async function columnsOf(db: Db, table: string): Promise<{ name: string; type: s
 /**
  * One table as a CSV (COPY, text columns through safe_cell so that a spreadsheet shows them as
  * text) and as a workbook (writeWorkbook: numbers as numbers, dates as dates). Returns the rows.
+ * `csvFrom`, when given, is a table of the same rows as the text to write as they are (volumes.csv
+ * as the run wrote it) and the CSV's order is its `_n`.
  */
-async function writeTable(db: Db, table: string, order: string[], dir: string, base: string, sheet: string, date: string): Promise<number> {
-  const cols = await columnsOf(db, table);
+async function writeTable(db: Db, table: string, order: string[], dir: string, base: string, sheet: string, date: string, csvFrom?: string): Promise<number> {
+  const cols = (await columnsOf(db, table)).filter((c) => c.name !== '_n');
   const rows = Number(await db.scalar(`SELECT count(*) FROM ${ident(table)}`));
   if (rows + 1 > MAX_SHEET_ROWS) {
     throw new InputError(`${base}: ${rows} rows are more than a spreadsheet holds (${MAX_SHEET_ROWS - 1}); extract one period at a time with --period`);
   }
   const orderBy = order.map(ident).join(', ');
+  const names = cols.map((c) => ident(c.name)).join(', ');
   const select = cols.map((c) => (c.type === 'VARCHAR' ? `safe_cell(${ident(c.name)}) AS ${ident(c.name)}` : ident(c.name))).join(', ');
   const csv = path.join(dir, `${base}.csv`);
-  await db.run(`COPY (SELECT ${select} FROM ${ident(table)} ORDER BY ${orderBy}) TO ${literal(csv)} (HEADER, DELIMITER ',')`);
+  const csvSelect = csvFrom ? `SELECT ${names} FROM ${ident(csvFrom)} ORDER BY _n` : `SELECT ${select} FROM ${ident(table)} ORDER BY ${orderBy}`;
+  await db.run(`COPY (${csvSelect}) TO ${literal(csv)} (HEADER, DELIMITER ',')`);
   chmodSync(csv, 0o600);
-  const data = await db.all<Record<string, unknown>>(`SELECT * FROM ${ident(table)} ORDER BY ${orderBy}`);
+  const data = await db.all<Record<string, unknown>>(`SELECT ${names} FROM ${ident(table)} ORDER BY ${orderBy}`);
   const columns: SheetColumn[] = cols.map((c) => ({ header: c.name, key: c.name, kind: kindOf(c.type) }));
   // Booleans as the words the CSV has.
   const shaped = data.map((r) => Object.fromEntries(cols.map((c) => [c.name, typeof r[c.name] === 'boolean' ? String(r[c.name]) : r[c.name]])));
@@ -119,6 +126,8 @@ export async function extractRun(opts: ExtractOptions): Promise<ExtractResult> {
     await loadRunOutcomes(db, opts.run, 'x_');
     await db.execMacros('output_macros');
     await db.exec('audit_extract', { area: area.code, period: opts.period ?? null });
+    const volumes = await loadRunVolumes(db, opts.run, 'x_volumes');
+    if (volumes) await db.exec('audit_extract_volumes', { area: area.code, period: opts.period ?? null });
     if (opts.period !== undefined && Number(await db.scalar('SELECT count(*) FROM ext_outcomes')) === 0) {
       const periods = await db.all<{ period: string }>(
         `SELECT period FROM x_outcomes WHERE area = $area GROUP BY period ORDER BY min(period_start), period`,
@@ -143,6 +152,11 @@ export async function extractRun(opts: ExtractOptions): Promise<ExtractResult> {
         { file: 'offences.csv', rows: offences },
         { file: 'offences.xlsx', rows: offences },
       ];
+      // a run written before volumes.csv existed has none to give
+      if (volumes) {
+        const n = await writeTable(db, 'ext_volumes', ['_n'], staged.staging, 'volumes', 'volumes', date, 'ext_volumes_text');
+        files.push({ file: 'volumes.csv', rows: n }, { file: 'volumes.xlsx', rows: n });
+      }
       writeFileSync(
         about,
         `${JSON.stringify({ extract: 'pbr extract', contract: manifest.contract.name, contract_sha256: manifest.contract.sha256, as_of: manifest.as_of, area: area.code, area_name: area.name, period: opts.period ?? null, person_level: true, files }, null, 2)}\n`,

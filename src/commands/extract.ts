@@ -16,13 +16,14 @@ export function register(program: Command): void {
     .summary("a provider's per-person files for one area")
     .description(
       "writes one area's per-person results as flat files a spreadsheet opens: outcomes.csv (one row per person and period) and " +
-        'offences.csv (one row per listed offence, whether it counted and why), and the same as outcomes.xlsx and offences.xlsx. ' +
+        'offences.csv (one row per listed offence, whether it counted and why), volumes.csv (the area\'s starts from the run\'s ' +
+        'volumes.csv, which at national scale is too long for a spreadsheet), and the same as .xlsx workbooks. ' +
         'They hold person-level data: the folder is readable by its owner only. Exit 0; 2 bad input (an unknown area lists the run\'s areas)',
     )
     .option('--run <dir>', "a folder written by 'pbr run'")
     .option('--area <area>', "the area's code, or its name in the contract")
     .option('--out <dir>', 'a new (or empty) folder to write, written whole or not at all')
-    .option('--period <label>', 'only this period (e.g. 2024Q1)')
+    .option('--period <label>', "only this period (e.g. 2024Q1); volumes: the starts of the period's dates")
     .action(async (raw: unknown) => {
       const opts = parseOptions(ExtractOptions, raw, 'extract');
       const g = program.opts<{ json?: boolean }>();
