@@ -1,6 +1,6 @@
 -- name: audit_extract_volumes
 -- params: $area (VARCHAR): the area's code; $period (VARCHAR, NULL for every period)
--- reads: x_volumes (volumes.csv as text, with _n its place in the file, loadRunVolumes), ext_outcomes
+-- reads: x_volumes (volumes.csv as text, in the file's order: its rowid, loadRunVolumes), ext_outcomes
 -- returns: tables ext_volumes_text (the area's rows of volumes.csv, as the text the run wrote, for
 --          volumes.csv) and ext_volumes (the same rows typed, for volumes.xlsx: dates as dates,
 --          counts, bands and weights as numbers), for pbr extract. The file's area column went
@@ -8,7 +8,7 @@
 --          whose start_date lies in that period (its period_start to period_end, from
 --          ext_outcomes, which holds only that period then).
 CREATE OR REPLACE TEMP TABLE ext_volumes_text AS
-SELECT v.*
+SELECT v.*, v.rowid AS _n
 FROM x_volumes v
 WHERE v.area = safe_cell($area)
   AND ($period IS NULL OR CAST(v.start_date AS DATE) BETWEEN

@@ -87,7 +87,8 @@ async function readCsvInto(db: Db, table: string, file: string, cols: readonly (
 
 /**
  * volumes.csv of a run into table `table`, every column as the text the file holds (so that it can
- * be written again byte for byte), with `_n`, the row's place in the file. False, and no table,
+ * be written again byte for byte), in the file's order (its rowid: DuckDB keeps the order rows
+ * were read in, preserve_insertion_order). False, and no table,
  * for a run written before volumes.csv existed (or by pbr assess, which writes none).
  */
 export async function loadRunVolumes(db: Db, run: string, table: string): Promise<boolean> {
@@ -96,7 +97,7 @@ export async function loadRunVolumes(db: Db, run: string, table: string): Promis
   try {
     await db.run(
       `CREATE OR REPLACE TABLE ${ident(table)} AS
-       SELECT *, row_number() OVER () AS _n
+       SELECT *
        FROM read_csv(${literal(file)}, header = true, delim = ',', quote = '"', escape = '"', nullstr = '', all_varchar = true)`,
     );
     const have = new Set((await db.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE ${ident(table)})`)).map((r) => r.column_name));
