@@ -101,21 +101,6 @@ function paramsSet(params: Params): ParamsSet {
 }
 
 /**
- * What paramsSet would bind, as text: equal texts bind a STRUCT of the same fields, values and
- * types (in any order: fields are read by name). A whole number and a bigint differ, as INTEGER
- * and HUGEINT do; NULLs are not in the STRUCT.
- */
-function paramsKey(params: Params): string {
-  const parts: string[] = [];
-  for (const [name, v] of Object.entries(params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (v === null || !PARAM_NAME.test(name)) continue;
-    const t = Array.isArray(v) ? 'list' : typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'double') : typeof v;
-    parts.push(`${name}:${t}:${typeof v === 'string' || Array.isArray(v) ? JSON.stringify(v) : String(v)}`);
-  }
-  return parts.join('\n');
-}
-
-/**
  * The share of `--memory-limit` given to DuckDB's buffer pool. The rest is for what DuckDB
  * allocates outside its pool (hash tables and sorts in flight, the allocator's caches) and for
  * Node (BENCHMARKS.md, "Scale 10 and memory").
@@ -258,16 +243,9 @@ export class Db {
   }
 
   /** Bind the values of `params` into this connection's `pbr_params` (paramsSet). */
-  /** The values this connection's `pbr_params` holds now (paramsKey), so that the same values are not bound again. */
-  private bound: string | undefined;
-
   private async bind(params: Params): Promise<void> {
-    const key = paramsKey(params);
-    if (key === this.bound) return;
-    this.bound = undefined;
     const set = paramsSet(params);
     await this.conn.run(set.sql, set.values, set.types);
-    this.bound = key;
   }
 
   private async read(sql: string, params: Params) {
