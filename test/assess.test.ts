@@ -23,6 +23,17 @@ function tmpCsv(text: string): string {
   writeFileSync(f, text);
   return f;
 }
+/**
+ * The assess run of a fixture aggregates file and contract, made once for the tests that read it
+ * (they only read its folder).
+ */
+const fixtureRuns = new Map<string, ReturnType<typeof runAssess>>();
+async function fixtureRun(aggregates: string, contract: string): Promise<{ out: string; r: Awaited<ReturnType<typeof runAssess>> }> {
+  const key = `${aggregates}\n${contract}`;
+  const out = path.join(tmp, `fixture-${aggregates}-${contract}`);
+  if (!fixtureRuns.has(key)) fixtureRuns.set(key, runAssess({ aggregates: fixture(aggregates), contract: fixture(contract), out }));
+  return { out, r: await fixtureRuns.get(key)! };
+}
 function csvRows(file: string): Record<string, string>[] {
   const [head, ...rows] = readFileSync(file, 'utf8').trim().split('\n');
   const cols = head!.split(',');
@@ -35,8 +46,7 @@ function csvRows(file: string): Record<string, string>[] {
 
 describe('Peterborough (anchors.md) through pbr assess', () => {
   it('cohort 1: 142 against 155 events per 100 is an 8.4% reduction, below 10%: no payment', async () => {
-    const out = outDir();
-    const r = await runAssess({ aggregates: fixture('peterborough.csv'), contract: fixture('peterborough.contract.json'), out });
+    const { out, r } = await fixtureRun('peterborough.csv', 'peterborough.contract.json');
     const o = csvRows(path.join(out, 'outcomes.csv')).find((x) => x.period === 'cohort1')!;
     // 1 - 1420/1550 = 130/1550 = 0.0838709... -> 0.083871
     expect(o.treatment_events_per_100).toBe('142.000000');
@@ -47,8 +57,7 @@ describe('Peterborough (anchors.md) through pbr assess', () => {
   });
 
   it('whole pilot: a 9% reduction over both cohorts clears 7.5%: paid', async () => {
-    const out = outDir();
-    const r = await runAssess({ aggregates: fixture('peterborough.csv'), contract: fixture('peterborough.contract.json'), out });
+    const { out, r } = await fixtureRun('peterborough.csv', 'peterborough.contract.json');
     // pooled: treatment 2821 / 2000, comparison 3100 / 2000; reduction 1 - 2821/3100 = 279/3100 = 0.09
     // (3100/2000 - 2821/2000) x 2000 x GBP 1,000 = 279 x 1,000 = 279,000.00 (no cohort was paid before)
     const pilot = csvRows(path.join(out, 'outcomes.csv')).find((x) => x.period === 'ALL')!;
@@ -98,8 +107,7 @@ describe('tr-crc through pbr assess', () => {
     // (0.499 - 589/1412) x 1412 x 3200 = (704.588 - 589) x 3200 = 115.588 x 3200 = 369,881.60
     // frequency: (3.5 - 1767/589) x 589 x 450 = 0.5 x 589 x 450 = 132,525.00
     // CPA02: a = 0.56 > upper 0.5 + 1.96 sqrt(0.25/1000) = 0.531: -(0.56 - 0.5) x 1000 x 3200 = -192,000.00
-    const out = outDir();
-    await runAssess({ aggregates: fixture('tr-crc.csv'), contract: fixture('tr-crc.contract.json'), out });
+    const { out } = await fixtureRun('tr-crc.csv', 'tr-crc.contract.json');
     const pay = csvRows(path.join(out, 'payments.csv'));
     expect(pay.map((p) => [p.area, p.period, p.component, p.amount])).toEqual([
       ['CPA01', '2015Q4', 'binary_payment', '369881.60'],
@@ -110,8 +118,7 @@ describe('tr-crc through pbr assess', () => {
   });
 
   it('a period not final at as_of (2021Q1: final on 2022-09-30, as_of 2022-01-31) is shown, never paid', async () => {
-    const out = outDir();
-    await runAssess({ aggregates: fixture('tr-crc.csv'), contract: fixture('tr-crc.contract.json'), out });
+    const { out } = await fixtureRun('tr-crc.csv', 'tr-crc.contract.json');
     const o = csvRows(path.join(out, 'outcomes.csv')).find((x) => x.period === '2021Q1')!;
     expect(o.status).toBe('interim');
     expect(csvRows(path.join(out, 'payments.csv')).some((p) => p.period === '2021Q1')).toBe(false);
@@ -120,8 +127,7 @@ describe('tr-crc through pbr assess', () => {
   });
 
   it('writes statements with the contract, its hash and the input hash', async () => {
-    const out = outDir();
-    await runAssess({ aggregates: fixture('tr-crc.csv'), contract: fixture('tr-crc.contract.json'), out });
+    const { out } = await fixtureRun('tr-crc.csv', 'tr-crc.contract.json');
     const files = readdirSync(path.join(out, 'statements'));
     expect(files).toEqual(expect.arrayContaining(['CPA01_2015Q4.html', 'CPA01_2015Q4.csv', 'CPA01_contract_years.csv', 'index.html']));
     const html = readFileSync(path.join(out, 'statements', 'CPA01_2015Q4.html'), 'utf8');
