@@ -110,7 +110,7 @@ export async function loadRunVolumes(db: Db, run: string, table: string): Promis
 }
 
 /** The columns of volumes.csv (docs/statements.md), in the file's order. */
-export const VOLUME_COLUMNS: readonly string[] = [
+const VOLUME_COLUMNS: readonly string[] = [
   'start_id', 'area', 'start_date', 'month', 'start_type', 'sentence_length_days', 'counted', 'band', 'weight', 'contract_year', 'reason',
 ];
 

@@ -196,13 +196,13 @@ export class Db {
     this.macroFiles.add(name);
   }
 
+  /** This connection's database (catalog), as dropRelation names it. */
+  private catalog: string | undefined;
+
   /**
    * Drop the table or view `name` of the main schema, whichever it is (CREATE OR REPLACE cannot
    * replace a view by a table or the other way round). Nothing when there is neither.
    */
-  /** This connection's database (catalog), as dropRelation names it. */
-  private catalog: string | undefined;
-
   async dropRelation(name: string): Promise<void> {
     // DROP TABLE of a view fails, and so does DROP VIEW of a table: try one, then the other (one
     // statement instead of a catalog query and a drop, BENCHMARKS.md "Statements in one call")
