@@ -88,31 +88,20 @@ async function readCsvInto(db: Db, table: string, file: string, cols: readonly (
 /**
  * volumes.csv of a run into table `table`, every column as the text the file holds (so that it can
  * be written again byte for byte), in the file's order (its rowid: DuckDB keeps the order rows
- * were read in, preserve_insertion_order). False, and no table,
- * for a run written before volumes.csv existed (or by pbr assess, which writes none).
+ * were read in, preserve_insertion_order). False, and no table, for a run written before
+ * volumes.csv existed (or by pbr assess, which writes none).
  */
 export async function loadRunVolumes(db: Db, run: string, table: string): Promise<boolean> {
   const file = path.join(run, 'volumes.csv');
   if (!existsSync(file)) return false;
-  try {
-    await db.run(
-      `CREATE OR REPLACE TABLE ${ident(table)} AS
-       SELECT *
-       FROM read_csv(${literal(file)}, header = true, delim = ',', quote = '"', escape = '"', nullstr = '', all_varchar = true)`,
-    );
-    const have = new Set((await db.all<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE ${ident(table)})`)).map((r) => r.column_name));
-    const missing = VOLUME_COLUMNS.filter((c) => !have.has(c));
-    if (missing.length > 0) throw new Error(`no column ${missing.join(', ')}`);
-  } catch (e) {
-    throw new InputError(`${file}: cannot be read as the engine writes it (${(e as Error).message.split('\n')[0]}); the run folder is damaged`);
-  }
+  await readCsvInto(db, table, file, VOLUME_COLUMNS);
   return true;
 }
 
-/** The columns of volumes.csv (docs/statements.md), in the file's order. */
-const VOLUME_COLUMNS: readonly string[] = [
+/** The columns of volumes.csv (docs/statements.md), in the file's order, read as text. */
+const VOLUME_COLUMNS: readonly (readonly [string, string])[] = [
   'start_id', 'area', 'start_date', 'month', 'start_type', 'sentence_length_days', 'counted', 'band', 'weight', 'contract_year', 'reason',
-];
+].map((c) => [c, 'VARCHAR'] as const);
 
 /** payments.csv of a run (or of a pbr assess output) into table `table`. */
 export async function loadRunPayments(db: Db, run: string, table: string): Promise<void> {
