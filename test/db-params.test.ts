@@ -100,3 +100,17 @@ describe('dropRelation', () => {
     expect(await db.scalar(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'tt' AND NOT temporary`)).toBe('0');
   });
 });
+
+describe('chunks', () => {
+  it('yields every row in order, a DuckDB vector (2,048 rows) at a time, with bound parameters', async () => {
+    const sizes: number[] = [];
+    const seen: number[] = [];
+    for await (const batch of db.chunks<{ i: number }>(`SELECT i::INTEGER AS i FROM range($n::INTEGER) t(i) ORDER BY i`, { n: 5000 })) {
+      sizes.push(batch.length);
+      for (const r of batch) seen.push(r.i);
+    }
+    // 5,000 = 2,048 + 2,048 + 904
+    expect(sizes).toEqual([2048, 2048, 904]);
+    expect(seen).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -54,6 +54,39 @@ describe('workbooks', () => {
       vi.useRealTimers();
     }
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+  });
+  it('the header row is bold and frozen, and each column keeps its number format', async () => {
+    const f = path.join(tmp(), 'a.xlsx');
+    await writeWorkbook(f, [sheet], '2022-01-31');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(f);
+    const ws = wb.getWorksheet('Results')!;
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(ws.getRow(1).getCell(1).font?.bold).toBe(true);
+    expect(ws.getRow(2).getCell(2).numFmt).toBe('#,##0.00');
+    expect(ws.getRow(2).getCell(3).numFmt).toBe('yyyy-mm-dd');
+  });
+  it('rows given in batches as they are read (Db.chunks) give the bytes of the same rows given whole, and no scratch file is left', async () => {
+    const dir = tmp();
+    const rows = Array.from({ length: 5 }, (_, i) => ({ period: `2019-0${i + 1}`, amount: `${i}.25`, final_on: `2021-03-1${i}`, area: `A${i}` }));
+    async function* batches() {
+      yield rows.slice(0, 2);
+      yield rows.slice(2);
+    }
+    await writeWorkbook(path.join(dir, 'whole.xlsx'), [{ ...sheet, rows }], '2022-01-31');
+    await writeWorkbook(path.join(dir, 'batched.xlsx'), [{ ...sheet, rows: batches() }], '2022-01-31');
+    expect(readFileSync(path.join(dir, 'batched.xlsx')).equals(readFileSync(path.join(dir, 'whole.xlsx')))).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['batched.xlsx', 'whole.xlsx']);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(path.join(dir, 'batched.xlsx'));
+    expect(wb.getWorksheet('Results')!.getRow(6).getCell(1).value).toBe('2019-05');
+    expect(wb.getWorksheet('Results')!.rowCount).toBe(6);
+  });
+  it('a row that cannot be written (a date that is not YYYY-MM-DD) leaves no file and no scratch file', async () => {
+    const dir = tmp();
+    const bad = { ...sheet, rows: [{ ...sheet.rows[0]!, final_on: '31/03/2021' }] };
+    await expect(writeWorkbook(path.join(dir, 'a.xlsx'), [bad], '2022-01-31')).rejects.toThrow("expected YYYY-MM-DD, got '31/03/2021'");
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 

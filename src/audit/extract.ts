@@ -95,12 +95,16 @@ async function writeTable(db: Db, table: string, order: string[], dir: string, b
   const csvSelect = csvFrom ? `SELECT ${names} FROM ${ident(csvFrom)} ORDER BY _n` : `SELECT ${select} FROM ${ident(table)} ORDER BY ${orderBy}`;
   await db.run(`COPY (${csvSelect}) TO ${literal(csv)} (HEADER, DELIMITER ',')`);
   chmodSync(csv, 0o600);
-  const data = await db.all<Record<string, unknown>>(`SELECT ${names} FROM ${ident(table)} ORDER BY ${orderBy}`);
   const columns: SheetColumn[] = cols.map((c) => ({ header: c.name, key: c.name, kind: kindOf(c.type) }));
-  // Booleans as the words the CSV has.
-  const shaped = data.map((r) => Object.fromEntries(cols.map((c) => [c.name, typeof r[c.name] === 'boolean' ? String(r[c.name]) : r[c.name]])));
+  // Read a chunk at a time as the workbook is written (an area's offences are some 250,000 rows
+  // at national scale); booleans as the words the CSV has.
+  async function* shaped() {
+    for await (const batch of db.chunks<Record<string, unknown>>(`SELECT ${names} FROM ${ident(table)} ORDER BY ${orderBy}`)) {
+      yield batch.map((r) => Object.fromEntries(cols.map((c) => [c.name, typeof r[c.name] === 'boolean' ? String(r[c.name]) : r[c.name]])));
+    }
+  }
   const xlsx = path.join(dir, `${base}.xlsx`);
-  await writeWorkbook(xlsx, [{ name: sheet, columns, rows: shaped }], date);
+  await writeWorkbook(xlsx, [{ name: sheet, columns, rows: shaped() }], date);
   chmodSync(xlsx, 0o600);
   return rows;
 }

@@ -230,6 +230,18 @@ export class Db {
     return this.all<T>(stmts[stmts.length - 1]!, params);
   }
 
+  /**
+   * Rows of a single statement, JSON-friendly like `all`, a chunk at a time (DuckDB's vectors of
+   * up to 2,048 rows): for results too large to hold in JavaScript at once (an area's offences in
+   * a workbook). The statement runs as the chunks are read.
+   */
+  async *chunks<T = Record<string, unknown>>(sql: string, params: Params = {}): AsyncGenerator<T[]> {
+    const r = readParams(sql, params);
+    if (r.uses) await this.bind(params);
+    const result = await this.conn.stream(r.text);
+    for await (const rows of result.yieldRowObjectJson()) yield this.count(rows as T[]);
+  }
+
   /** A single scalar, JSON-friendly. */
   async scalar<T = unknown>(sql: string, params: Params = {}): Promise<T> {
     const r = this.count((await this.read(sql, params)).getRowsJson())[0];
