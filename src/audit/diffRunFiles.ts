@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type Db, ident, literal } from '../db/duckdb.js';
+import { type Db, ident, literal, type Params } from '../db/duckdb.js';
 import { InputError } from '../errors.js';
 import { readManifest, type Manifest } from './verify.js';
 
@@ -119,21 +119,25 @@ export async function loadRunCsvs(db: Db, run: string, prefix: string): Promise<
  * `<prefix>offences` (one row per person, period and listed offence: period, person_id,
  * offence_id, offence_date, counted, reason, ...). Runs written before offender_offences.parquet
  * existed hold the offences as a nested list column of offender_outcomes.parquet: it is unnested.
+ * With `area`, only that area's rows are read (pbr extract: at national scale an area is a
+ * twentieth of the 5.7 M listed offences).
  */
-export async function loadRunOutcomes(db: Db, run: string, prefix: string): Promise<void> {
+export async function loadRunOutcomes(db: Db, run: string, prefix: string, area?: string): Promise<void> {
   const p = need(run, 'offender_outcomes.parquet');
   const flat = path.join(run, 'offender_offences.parquet');
   const outcomes = ident(`${prefix}outcomes`);
   const offences = ident(`${prefix}offences`);
+  const where = area === undefined ? '' : 'WHERE area = $area';
+  const params: Params = area === undefined ? {} : { area };
   const damaged = (f: string, e: unknown) => new InputError(`${f}: cannot be read (${(e as Error).message.split('\n')[0]}); the run folder is damaged`);
   try {
-    await db.run(`CREATE OR REPLACE TABLE ${outcomes} AS SELECT * FROM read_parquet(${literal(p)})`);
+    await db.run(`CREATE OR REPLACE TABLE ${outcomes} AS SELECT * FROM read_parquet(${literal(p)}) ${where}`, params);
   } catch (e) {
     throw damaged(p, e);
   }
   if (existsSync(flat)) {
     try {
-      await db.run(`CREATE OR REPLACE TABLE ${offences} AS SELECT * FROM read_parquet(${literal(flat)})`);
+      await db.run(`CREATE OR REPLACE TABLE ${offences} AS SELECT * FROM read_parquet(${literal(flat)}) ${where}`, params);
     } catch (e) {
       throw damaged(flat, e);
     }

@@ -127,7 +127,7 @@ export async function extractRun(opts: ExtractOptions): Promise<ExtractResult> {
   const db = await Db.open({ threads: 1 });
   try {
     const area = pickArea(opts.area, await runAreas(db, opts.run));
-    await loadRunOutcomes(db, opts.run, 'x_');
+    await loadRunOutcomes(db, opts.run, 'x_', area.code);
     await db.execMacros('output_macros');
     await db.exec('audit_extract', { area: area.code, period: opts.period ?? null });
     const volumes = await loadRunVolumes(db, opts.run, 'x_volumes');
