@@ -107,10 +107,9 @@ export function sheetName(s: string): string {
  * bytes for the same sheets: the document's dates are `date` (the run's as_of, say) and the zip
  * entries carry that date too, never the clock.
  *
- * exceljs's streaming writer writes each row as it comes, stored (not deflated) to a scratch file
- * beside `file`; fixedDates then compresses each entry once, as it re-dates it. A workbook of an
- * area's 253,000 offences takes about 20 s and 0.5 GB this way, against about 2 minutes and 4 GB
- * for the whole workbook built in memory (BENCHMARKS.md, "Workbooks written as a stream").
+ * exceljs's streaming writer writes each row as it comes (a long sheet is never held whole),
+ * stored, not deflated, to a scratch file beside `file`; fixedDates then compresses each entry
+ * once, as it re-dates it (BENCHMARKS.md, "Workbooks written as a stream").
  */
 export async function writeWorkbook(file: string, sheets: readonly Sheet[], date: string): Promise<void> {
   const when = new Date(`${date}T00:00:00Z`);
