@@ -132,11 +132,10 @@ export async function writeWorkbook(file: string, sheets: readonly Sheet[], date
         style: NUM_FMT[c.kind] ? { numFmt: NUM_FMT[c.kind] } : {},
       }));
       ws.getRow(1).font = { bold: true };
-      const add = (r: Record<string, unknown>) => ws.addRow(Object.fromEntries(s.columns.map((c) => [c.key, cellValue(c.kind, r[c.key])]))).commit();
-      if (Symbol.asyncIterator in s.rows) {
-        for await (const batch of s.rows) for (const r of batch) add(r);
-      } else {
-        for (const r of s.rows) add(r);
+      // the rows given whole are one batch
+      const batches = Symbol.asyncIterator in s.rows ? s.rows : [s.rows];
+      for await (const batch of batches) {
+        for (const r of batch) ws.addRow(Object.fromEntries(s.columns.map((c) => [c.key, cellValue(c.kind, r[c.key])]))).commit();
       }
       ws.commit();
     }

@@ -236,9 +236,7 @@ export class Db {
    * a workbook). The statement runs as the chunks are read.
    */
   async *chunks<T = Record<string, unknown>>(sql: string, params: Params = {}): AsyncGenerator<T[]> {
-    const r = readParams(sql, params);
-    if (r.uses) await this.bind(params);
-    const result = await this.conn.stream(r.text);
+    const result = await this.conn.stream(await this.bound(sql, params));
     for await (const rows of result.yieldRowObjectJson()) yield this.count(rows as T[]);
   }
 
@@ -260,11 +258,16 @@ export class Db {
     await this.conn.run(set.sql, set.values, set.types);
   }
 
-  private async read(sql: string, params: Params) {
+  /** A single statement's text as DuckDB runs it, its parameter values bound first if it reads any. */
+  private async bound(sql: string, params: Params): Promise<string> {
     const r = readParams(sql, params);
-    const t = PROFILE ? performance.now() : 0;
     if (r.uses) await this.bind(params);
-    const result = await this.conn.runAndReadAll(r.text);
+    return r.text;
+  }
+
+  private async read(sql: string, params: Params) {
+    const t = PROFILE ? performance.now() : 0;
+    const result = await this.conn.runAndReadAll(await this.bound(sql, params));
     if (PROFILE) profiled(sql, t);
     return result;
   }
