@@ -26,7 +26,10 @@ SELECT safe_cell(c.start_id) AS start_id, safe_cell(c.cpa) AS area,
     WHEN y.year_label IS NULL THEN 'outside_contract_years'
     WHEN c.band_idx IS NULL THEN 'no_band_fits'
   END) AS reason
+-- an excluded start matches no year: its area is NULL in the join key, not a condition of its own,
+-- so that DuckDB joins on the key by hash (a condition on one side alone made it compare every
+-- start with every year block by block: BENCHMARKS.md, "volumes.csv")
 FROM c LEFT JOIN pay_years_priced y
-  ON c.excluded IS NULL AND y.area = c.cpa AND c.start_date BETWEEN y.y_from AND y.y_to
+  ON y.area = CASE WHEN c.excluded IS NULL THEN c.cpa END AND c.start_date BETWEEN y.y_from AND y.y_to
 LEFT JOIN has_years h ON h.area = c.cpa
 ORDER BY c.cpa, c.start_date, c.start_id, y.y_from
