@@ -7,10 +7,10 @@
 --   rejected with their own reason: a mapping file's missing_values turns them into missing
 --   values before these rules run.
 
--- It runs on every id, code and date of every row (BENCHMARKS.md, "Lists of constants"): no marker
--- is longer than four characters, so the length is compared first and an id or a date longer
--- than that costs that one comparison; and two lists, not one of seven, since DuckDB makes a list
--- of five or more constants a join against them.
+-- It runs on every id, code and date of every row: no marker is longer than four characters, so
+-- the length is compared first and an id or a date longer than that costs that one comparison;
+-- and two lists, not one of seven, since DuckDB makes a list of five or more constants a join
+-- against them (BENCHMARKS.md, "Lists of constants, and the join of volumes.csv").
 CREATE OR REPLACE MACRO pbr_is_marker(v) AS
   (strlen(v) <= 4 AND (v IN ('NULL', 'null', 'NA', 'N/A') OR v IN ('#N/A', 'None', '-')));
 

@@ -28,7 +28,8 @@ SELECT safe_cell(c.start_id) AS start_id, safe_cell(c.cpa) AS area,
   END) AS reason
 -- an excluded start matches no year: its area is NULL in the join key, not a condition of its own,
 -- so that DuckDB joins on the key by hash (a condition on one side alone made it compare every
--- start with every year block by block: BENCHMARKS.md, "volumes.csv")
+-- start with every year block by block: BENCHMARKS.md, "Lists of constants,
+-- and the join of volumes.csv")
 FROM c LEFT JOIN pay_years_priced y
   ON y.area = CASE WHEN c.excluded IS NULL THEN c.cpa END AND c.start_date BETWEEN y.y_from AND y.y_to
 LEFT JOIN has_years h ON h.area = c.cpa
