@@ -40,12 +40,9 @@ const ALLOWED: Record<string, string[]> = {
   version: ['paths'],
 };
 
+/** Every .ts file under dir (readdir's recursive listing, Node 20). */
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) return sourceFiles(p);
-    return e.name.endsWith('.ts') ? [p] : [];
-  });
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
 }
 
 /** The unit of a file of src/ (`run` for src/run/pipeline.ts, `cli` for src/cli.ts) and its module (`run/pipeline`). */
@@ -54,7 +51,7 @@ function unitOf(file: string): { unit: string; module: string } {
   return { unit: rel[0]!, module: rel.slice(0, 2).join('/') };
 }
 
-/** Every import of another unit of src/: `from` unit, the module imported and the line. */
+/** Every import of another unit of src/: the importing unit and file, and the unit and module imported. */
 function crossImports(): { from: string; file: string; module: string; unit: string }[] {
   const found = [];
   for (const file of sourceFiles(SRC)) {
