@@ -105,6 +105,53 @@ describe('restoring small and large files', () => {
   }
 });
 
+// A restore that will replace an earlier run folder links the small files that folder already holds
+// with the same bytes and mode, and never changes that folder (restoreFiles, `replacing`).
+describe('files of the folder a restore replaces', () => {
+  const bytes = Buffer.from('area,period\nA1,2024Q1\n');
+  const usual = 0o666 & ~process.umask();
+  const inode = (p: string) => statSync(p).ino;
+
+  async function restoredOver(old: Buffer, mode: number): Promise<{ kept: string; out: string }> {
+    const { storeFiles, restoreFiles } = await import('../src/cache/store.js');
+    const { writeFileSync, chmodSync, mkdirSync } = await import('node:fs');
+    const src = tmp('src');
+    writeFileSync(path.join(src, 'small.csv'), bytes);
+    const root = tmp('root');
+    await storeFiles(root, 'run-over', { files: { 'sub/small.csv': path.join(src, 'small.csv') }, meta: {}, holds: 'test', personLevel: false });
+    const replaced = tmp('old');
+    mkdirSync(path.join(replaced, 'sub'));
+    const kept = path.join(replaced, 'sub', 'small.csv');
+    writeFileSync(kept, old);
+    chmodSync(kept, mode);
+    const out = tmp('out');
+    expect(await restoreFiles(root, 'run-over', out, new Set(), replaced)).toEqual({});
+    return { kept, out: path.join(out, 'sub', 'small.csv') };
+  }
+
+  it('the same bytes and mode: the old file is linked, not written again', async () => {
+    const r = await restoredOver(bytes, usual);
+    expect(inode(r.out)).toBe(inode(r.kept));
+    expect(readFileSync(r.out).equals(bytes)).toBe(true);
+  });
+
+  it('other bytes of the same size: the stored bytes are written, the old file is left as it was', async () => {
+    const other = Buffer.from(bytes);
+    other[3] = 0x21;
+    const r = await restoredOver(other, usual);
+    expect(inode(r.out)).not.toBe(inode(r.kept));
+    expect(readFileSync(r.out).equals(bytes)).toBe(true);
+    expect(readFileSync(r.kept).equals(other)).toBe(true);
+  });
+
+  it('the same bytes with another mode: written again, the old file keeps its mode', async () => {
+    const r = await restoredOver(bytes, 0o600);
+    expect(inode(r.out)).not.toBe(inode(r.kept));
+    expect(statSync(r.out).mode & 0o777).toBe(usual);
+    expect(statSync(r.kept).mode & 0o777).toBe(0o600);
+  });
+});
+
 // Owner-only files (the person-level outputs: 300 MB at scale 1) are hard-linked into the entry
 // and back out of it, not copied; they stay owner-only and are checked like any other.
 describe('owner-only files shared with the entry', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES_DIR } from '../src/paths.js';
@@ -96,5 +96,29 @@ describe('whole runs in the run cache', () => {
     const out = await run(path.join(tmp('nocache'), 'run'), { cache: false });
     expect(timings(out).from_cache).toBeUndefined();
     expect(readdirSync(cacheDir).sort()).toEqual(before);
+  });
+});
+
+// A rerun onto the folder it replaces (--force) links each file the old folder holds with the
+// stored bytes and mode instead of writing a new one (src/cache/store.ts reuseSame).
+describe('a rerun onto the folder it replaces', () => {
+  it('an unchanged file is the old folder\'s own file: the same inode, the same bytes', async () => {
+    const before = allBytes(second);
+    const inode = statSync(path.join(second, 'measures.csv')).ino;
+    await run(second, { force: true });
+    expect(timings(second).from_cache).toBe(1);
+    expect(statSync(path.join(second, 'measures.csv')).ino).toBe(inode);
+    expect(allBytes(second)).toEqual(before);
+  });
+
+  it('a file edited in place in the old folder (same size) is written again from the cache', async () => {
+    const file = path.join(second, 'measures.csv');
+    const stored = readFileSync(file, 'utf8');
+    const edited = stored.replace('0.750000', '0.750001');
+    expect(edited).not.toBe(stored);
+    writeFileSync(file, edited);
+    await run(second, { force: true });
+    expect(timings(second).from_cache).toBe(1);
+    expect(readFileSync(file, 'utf8')).toBe(stored);
   });
 });

@@ -496,13 +496,46 @@ function usualFileMode(dir: string): number {
 }
 
 /**
+ * The file `old` (of the folder a restore replaces) hard-linked as `dest` when it already holds
+ * exactly the bytes wanted, with the mode wanted: checked after linking, so the bytes checked are
+ * the bytes that landed. False (and nothing left at `dest`) otherwise. The old file is never
+ * changed: a run stopped before its commit leaves the folder it would have replaced as it was.
+ */
+function reuseSame(old: string, dest: string, want: { sha256: string; bytes: number }, mode: number): boolean {
+  try {
+    const st = lstatSync(old);
+    if (!st.isFile() || st.size !== want.bytes || (st.mode & 0o777) !== mode) return false;
+    linkSync(old, dest);
+  } catch {
+    return false;
+  }
+  try {
+    if (createHash('sha256').update(readFileSync(dest)).digest('hex') === want.sha256) return true;
+  } catch {
+    // unreadable: written afresh below
+  }
+  rmSync(dest, { force: true });
+  return false;
+}
+
+/**
  * Copy every file of an entry of files into `destDir` (relative paths kept, the usual
  * permissions), each copy checked against the sha256 the entry recorded; the files named in `link`
  * (owner-only ones) are hard-linked instead, stay owner-only and are checked the same way
- * (linkOrCopy). Returns the entry's meta, or null when there is no whole entry: a damaged one is
- * removed (so that the caller's new entry replaces it) and whatever was copied is taken away again.
+ * (linkOrCopy). A small file that the folder `replacing` (the run folder this restore will replace,
+ * if any) already holds with the same bytes and mode is hard-linked from there instead of written
+ * anew (reuseSame): a new file costs far more on some disks than a link (BENCHMARKS.md, "The
+ * cached rerun"), and once the old folder is gone the link is the only name of its file. Returns
+ * the entry's meta, or null when there is no whole entry: a damaged one is removed (so that the
+ * caller's new entry replaces it) and whatever was copied is taken away again.
  */
-export async function restoreFiles<M>(root: string, key: string, destDir: string, link: ReadonlySet<string> = new Set()): Promise<M | null> {
+export async function restoreFiles<M>(
+  root: string,
+  key: string,
+  destDir: string,
+  link: ReadonlySet<string> = new Set(),
+  replacing?: string,
+): Promise<M | null> {
   const dir = path.join(root, key);
   if (!existsSync(dir)) return null;
   try {
@@ -533,6 +566,7 @@ export async function restoreFiles<M>(root: string, key: string, destDir: string
       fileMode ??= usualFileMode(parent);
       const shared = link.has(f.slice('files/'.length));
       if (!shared && want.bytes <= SMALL_FILE) {
+        if (replacing && reuseSame(path.join(replacing, f.slice('files/'.length)), dest, want, fileMode)) continue;
         // read once, checked, then written: the bytes written are the bytes checked
         const buf = readFileSync(path.join(dir, f));
         if (createHash('sha256').update(buf).digest('hex') !== want.sha256) problem = `${f} does not match its sha256`;

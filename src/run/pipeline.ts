@@ -132,7 +132,7 @@ async function pipeline(opts: PipelineOptions): Promise<PipelineResult> {
         })
       : null;
     if (root && key) {
-      const hit = await restoreRun(root, key, staged.staging);
+      const hit = await restoreRun(root, key, staged.staging, staged.target);
       cacheNotes();
       if (hit) {
         timings.from_cache = 1;

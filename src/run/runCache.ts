@@ -64,9 +64,12 @@ export interface RunMeta {
 /** The person-level outputs, owner-only in the run folder as in the cache: shared, not copied. */
 const PERSON_LEVEL: ReadonlySet<string> = new Set(PERSON_LEVEL_OUTPUTS);
 
-/** The outputs of a cached run copied into `dir` (checked); null when there is no whole entry. */
-export function restoreRun(root: string, key: string, dir: string): Promise<RunMeta | null> {
-  return restoreFiles<RunMeta>(root, key, dir, PERSON_LEVEL);
+/**
+ * The outputs of a cached run copied into `dir` (checked); null when there is no whole entry.
+ * `replacing`: the run folder `dir` will replace, whose identical files are linked, not written.
+ */
+export function restoreRun(root: string, key: string, dir: string, replacing?: string): Promise<RunMeta | null> {
+  return restoreFiles<RunMeta>(root, key, dir, PERSON_LEVEL, replacing);
 }
 
 function listFiles(dir: string, rel = ''): string[] {
