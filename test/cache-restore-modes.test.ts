@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FIXTURES_DIR } from '../src/paths.js';
 import { runPipeline } from '../src/run/pipeline.js';
+import { editStored } from './helpers/cacheEntry.js';
 
 // A run restored from the run cache is copied out of owner-only cache files by the kernel (which
 // gives a copy its source's mode): the restored files must still get the modes of a run computed
@@ -77,6 +78,15 @@ describe('restoring small and large files', () => {
     return { root, key, entry: path.join(root, key), src };
   }
 
+  it('stored: the small file in the entry\'s one pack of small files, the large one a file of its own', async () => {
+    const { existsSync } = await import('node:fs');
+    const s = await stored();
+    expect(readdirSync(path.join(s.entry, 'files'))).toEqual(['big.bin']);
+    expect(existsSync(path.join(s.entry, 'files.pack'))).toBe(true);
+    const rec = JSON.parse(readFileSync(path.join(s.entry, 'entry.json'), 'utf8')) as { packed: Record<string, { offset: number; bytes: number }> };
+    expect(rec.packed).toEqual({ 'files/sub/small.csv': expect.objectContaining({ offset: 0, bytes: small.length }) });
+  });
+
   it('a whole entry gives back both files byte for byte', async () => {
     const { restoreFiles } = await import('../src/cache/store.js');
     const s = await stored();
@@ -89,12 +99,12 @@ describe('restoring small and large files', () => {
   for (const [name, file] of [['a large', 'big.bin'], ['a small', 'sub/small.csv']] as const) {
     it(`${name} file changed in the entry: nothing restored, the entry removed`, async () => {
       const { restoreFiles, takeCacheNotes } = await import('../src/cache/store.js');
-      const { writeFileSync, existsSync } = await import('node:fs');
+      const { existsSync } = await import('node:fs');
       const s = await stored();
-      const p = path.join(s.entry, 'files', file);
-      const b = readFileSync(p);
-      b[Math.floor(b.length / 2)]! ^= 1;
-      writeFileSync(p, b);
+      editStored(s.entry, file, (b) => {
+        b[Math.floor(b.length / 2)]! ^= 1;
+        return b;
+      });
       const out = tmp('out');
       takeCacheNotes();
       expect(await restoreFiles(s.root, s.key, out)).toBeNull();

@@ -9,6 +9,7 @@ import { runPipeline } from '../src/run/pipeline.js';
 import { clearCache, listCache, pruneCache, releaseCacheUses, restoreEntry, storeEntry, takeCacheNotes } from '../src/cache/store.js';
 import { pbrIn } from './helpers/cli.js';
 import { allBytes } from './helpers/outputs.js';
+import { editStored } from './helpers/cacheEntry.js';
 import { startPbr, untilStopped } from './helpers/process.js';
 
 /**
@@ -229,8 +230,7 @@ describe('whole runs sharing a damaged, pruned and raced cache', () => {
     // the reference's as_of, after damaging both
     await cachedRun(path.join(tmp('refill'), 'run'), '2025-10-31');
     for (const run of readdirSync(cache).filter((n) => n.startsWith('run-'))) {
-      const measures = path.join(cache, run, 'files', 'measures.csv');
-      writeFileSync(measures, readFileSync(measures, 'utf8').replace('0.750000', '0.750001'));
+      editStored(path.join(cache, run), 'measures.csv', (b) => Buffer.from(b.toString('utf8').replace('0.750000', '0.750001')));
     }
     truncateSync(path.join(entry('load'), 'cohort.parquet'), statSync(path.join(entry('load'), 'cohort.parquet')).size - 1);
 

@@ -1,10 +1,12 @@
 import {
   chmodSync,
+  closeSync,
   copyFileSync,
   existsSync,
   linkSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -12,6 +14,7 @@ import {
   statSync,
   utimesSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
@@ -245,9 +248,29 @@ interface EntryRecord {
   person_level: boolean;
   /** Every file of the entry (relative path) with its sha256 and size. */
   files: Record<string, { sha256: string; bytes: number }>;
+  /**
+   * Entries of files: the small files (`files/NAME` -> where it starts in PACK_FILE, its size and
+   * sha256), kept one after another in that one file, which is listed in `files` like any other.
+   */
+  packed?: Record<string, PackedFile>;
   /** run entries: the load key of the inputs the run read (a later run on them keeps their tables). */
   load_key?: string;
 }
+
+interface PackedFile {
+  offset: number;
+  bytes: number;
+  sha256: string;
+}
+
+/** The file of an entry of files that holds its small files one after another (storeFiles). */
+const PACK_FILE = 'files.pack';
+/**
+ * Files up to this size are packed when stored, and checked then written from the pack's bytes
+ * when restored; larger ones are copied by the kernel and the copy hashed (BENCHMARKS.md, "The
+ * cached rerun").
+ */
+const SMALL_FILE = 1 << 20;
 
 function readRecord(dir: string): EntryRecord | null {
   try {
@@ -363,7 +386,7 @@ async function writeEntry(
   root: string,
   key: string,
   about: { holds: string; personLevel: boolean; loadKey?: string },
-  fill: (tmp: string) => Promise<Record<string, string | null>>,
+  fill: (tmp: string) => Promise<{ files: Record<string, string | null>; packed?: Record<string, PackedFile> }>,
 ): Promise<void> {
   const tmp = path.join(root, `.${key}.tmp-${process.pid}`);
   const unregister = onInterrupt(() => rmSync(tmp, { recursive: true, force: true }));
@@ -382,11 +405,13 @@ async function writeEntry(
       files: {},
       ...(about.loadKey ? { load_key: about.loadKey } : {}),
     };
-    for (const [n, known] of Object.entries(await fill(tmp))) {
+    const filled = await fill(tmp);
+    for (const [n, known] of Object.entries(filled.files)) {
       const p = path.join(tmp, n);
       chmodSync(p, OWNER_ONLY_FILE);
       rec.files[n] = { sha256: known ?? (await sha256File(p)), bytes: statSync(p).size };
     }
+    if (filled.packed) rec.packed = filled.packed;
     writeFileSync(path.join(tmp, ENTRY_FILE), JSON.stringify(rec, null, 1), { mode: OWNER_ONLY_FILE });
     const dir = path.join(root, key);
     locked(root, () => {
@@ -421,7 +446,7 @@ export async function storeEntry(db: Db, root: string, key: string, spec: StoreS
     }
     writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(spec.meta));
     names['meta.json'] = null;
-    return names;
+    return { files: names };
   });
 }
 
@@ -446,19 +471,41 @@ export interface FilesSpec {
   loadKey?: string;
 }
 
-/** Store an entry of files and meta.json (no tables). */
+/**
+ * Store an entry of files and meta.json (no tables). Files up to SMALL_FILE (a run's thousands of
+ * statements) go one after another into one file of the entry, PACK_FILE, each hashed as it is
+ * read: one new file instead of thousands (BENCHMARKS.md, "The cached rerun"). The others are
+ * copied, or linked (`link`).
+ */
 export async function storeFiles(root: string, key: string, spec: FilesSpec): Promise<void> {
   await writeEntry(root, key, spec, async (tmp) => {
     const names: Record<string, string | null> = { 'meta.json': null };
+    const packed: Record<string, PackedFile> = {};
     writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(spec.meta));
-    for (const [name, src] of Object.entries(spec.files)) {
-      const dest = path.join(tmp, 'files', name);
-      ownerOnlyDir(path.dirname(dest));
-      if (spec.link?.has(name)) linkOrCopy(src, dest);
-      else copyFileSync(src, dest);
-      names[`files/${name}`] = spec.known?.[name] ?? null;
+    const pack = openSync(path.join(tmp, PACK_FILE), 'w', OWNER_ONLY_FILE);
+    try {
+      let offset = 0;
+      for (const [name, src] of Object.entries(spec.files)) {
+        const linked = spec.link?.has(name) ?? false;
+        if (!linked && statSync(src).size <= SMALL_FILE) {
+          // read once, hashed, then written: the bytes recorded are the bytes stored
+          const buf = readFileSync(src);
+          writeSync(pack, buf, 0, buf.length, offset);
+          packed[`files/${name}`] = { offset, bytes: buf.length, sha256: createHash('sha256').update(buf).digest('hex') };
+          offset += buf.length;
+          continue;
+        }
+        const dest = path.join(tmp, 'files', name);
+        ownerOnlyDir(path.dirname(dest));
+        if (linked) linkOrCopy(src, dest);
+        else copyFileSync(src, dest);
+        names[`files/${name}`] = spec.known?.[name] ?? null;
+      }
+    } finally {
+      closeSync(pack);
     }
-    return names;
+    names[PACK_FILE] = null;
+    return { files: names, packed };
   });
 }
 
@@ -478,11 +525,6 @@ function linkOrCopy(src: string, dest: string): void {
   }
 }
 
-/**
- * Restored files up to this size are read whole, checked and written (one read, one write); larger
- * ones are copied by the kernel and the copy hashed (BENCHMARKS.md, "The cached rerun").
- */
-const SMALL_FILE = 1 << 20;
 
 /** The mode a new file gets in `dir` (the umask applies): copies take their source's mode otherwise. */
 function usualFileMode(dir: string): number {
@@ -520,9 +562,10 @@ function reuseSame(old: string, dest: string, want: { sha256: string; bytes: num
 
 /**
  * Copy every file of an entry of files into `destDir` (relative paths kept, the usual
- * permissions), each copy checked against the sha256 the entry recorded; the files named in `link`
- * (owner-only ones) are hard-linked instead, stay owner-only and are checked the same way
- * (linkOrCopy). A small file that the folder `replacing` (the run folder this restore will replace,
+ * permissions), each copy checked against the sha256 the entry recorded: the small ones written
+ * from the entry's pack, the large ones copied by the kernel. The files named in `link` (owner-only
+ * ones) are hard-linked instead, stay owner-only and are checked the same way (linkOrCopy). A
+ * small file that the folder `replacing` (the run folder this restore will replace,
  * if any) already holds with the same bytes and mode is hard-linked from there instead of written
  * anew (reuseSame): a new file costs far more on some disks than a link (BENCHMARKS.md, "The
  * cached rerun"), and once the old folder is gone the link is the only name of its file. Returns
@@ -552,7 +595,20 @@ export async function restoreFiles<M>(
     const meta = rec.files['meta.json'];
     if (!meta || (await sha256File(path.join(dir, 'meta.json')).catch(() => '')) !== meta.sha256) problem = 'meta.json does not match its sha256';
   }
-  for (const [f, want] of Object.entries(rec?.files ?? {})) {
+  // the small files, one after another in one file of the entry (storeFiles)
+  let pack: Buffer | null = null;
+  if (!problem && rec?.packed) {
+    try {
+      pack = readFileSync(path.join(dir, PACK_FILE));
+    } catch {
+      problem = `${PACK_FILE} is missing`;
+    }
+  }
+  const all = [
+    ...Object.entries(rec?.files ?? {}).map(([f, want]) => ({ f, want, at: null as PackedFile | null })),
+    ...Object.entries(rec?.packed ?? {}).map(([f, at]) => ({ f, want: at, at })),
+  ];
+  for (const { f, want, at } of all) {
     if (problem) break;
     if (!f.startsWith('files/')) continue;
     const dest = path.join(destDir, f.slice('files/'.length));
@@ -565,11 +621,11 @@ export async function restoreFiles<M>(
       copied.push(dest);
       fileMode ??= usualFileMode(parent);
       const shared = link.has(f.slice('files/'.length));
-      if (!shared && want.bytes <= SMALL_FILE) {
+      if (at && pack) {
         if (replacing && reuseSame(path.join(replacing, f.slice('files/'.length)), dest, want, fileMode)) continue;
-        // read once, checked, then written: the bytes written are the bytes checked
-        const buf = readFileSync(path.join(dir, f));
-        if (createHash('sha256').update(buf).digest('hex') !== want.sha256) problem = `${f} does not match its sha256`;
+        // checked, then written: the bytes written are the bytes checked
+        const buf = pack.subarray(at.offset, at.offset + at.bytes);
+        if (buf.length !== at.bytes || createHash('sha256').update(buf).digest('hex') !== want.sha256) problem = `${f} does not match its sha256`;
         else writeFileSync(dest, buf, { mode: fileMode });
       } else {
         // linked (owner-only here as in the entry) or copied by the kernel; what landed in destDir
