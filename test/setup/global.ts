@@ -10,16 +10,16 @@ declare module 'vitest' {
   }
 }
 
-/** A memory file system needs this much room to spare to hold the test run's folder (it peaks near 0.1 GB). */
+/** The room a memory file system needs to spare to hold the test run's folder (BENCHMARKS.md, "The test suite"). */
 const MEMORY_FS_ROOM = 2 * 1024 ** 3;
 
 /**
  * Where the test run's folder goes: PBR_TEST_TMP if set; else /dev/shm, a file system in memory,
  * when it is writable and has room to spare (a container's is often 64 MB: too small); else the
- * system's temporary folder. The suite creates some 12,000 files (mostly its runs' statements),
- * and on a virtual disk creating a file costs from 0.02 ms to 0.8 ms depending on the moment: on
- * the standard machine that moved the suite by 15 s (BENCHMARKS.md, "The test suite"). The tests
- * behave the same on either: links, modes, renames and locks work alike.
+ * system's temporary folder. The suite creates thousands of files (mostly its runs' statements),
+ * and on a virtual disk a new file can cost many times what it costs in memory (BENCHMARKS.md,
+ * "The test suite"). The tests behave the same on either: links, modes, renames and locks work
+ * alike.
  */
 function parentOfRoot(): string {
   if (process.env.PBR_TEST_TMP) return process.env.PBR_TEST_TMP;
