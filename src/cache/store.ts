@@ -525,7 +525,6 @@ function linkOrCopy(src: string, dest: string): void {
   }
 }
 
-
 /** The mode a new file gets in `dir` (the umask applies): copies take their source's mode otherwise. */
 function usualFileMode(dir: string): number {
   const probe = path.join(dir, `.mode-${process.pid}`);
@@ -565,11 +564,11 @@ function reuseSame(old: string, dest: string, want: { sha256: string; bytes: num
  * permissions), each copy checked against the sha256 the entry recorded: the small ones written
  * from the entry's pack, the large ones copied by the kernel. The files named in `link` (owner-only
  * ones) are hard-linked instead, stay owner-only and are checked the same way (linkOrCopy). A
- * small file that the folder `replacing` (the run folder this restore will replace,
- * if any) already holds with the same bytes and mode is hard-linked from there instead of written
- * anew (reuseSame): a new file costs far more on some disks than a link (BENCHMARKS.md, "The
- * cached rerun"), and once the old folder is gone the link is the only name of its file. Returns
- * the entry's meta, or null when there is no whole entry: a damaged one is removed (so that the
+ * small file that the folder `replacing` (the run folder this restore will replace, if any)
+ * already holds with the same bytes and mode is hard-linked from there instead of written anew
+ * (reuseSame): a new file costs far more on some disks than a link (BENCHMARKS.md, "The cached
+ * rerun"), and once the old folder is gone the link is the only name of its file. Returns the
+ * entry's meta, or null when there is no whole entry: a damaged one is removed (so that the
  * caller's new entry replaces it) and whatever was copied is taken away again.
  */
 export async function restoreFiles<M>(
