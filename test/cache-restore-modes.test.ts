@@ -122,9 +122,9 @@ describe('files of the folder a restore replaces', () => {
   const usual = 0o666 & ~process.umask();
   const inode = (p: string) => statSync(p).ino;
 
-  async function restoredOver(old: Buffer, mode: number): Promise<{ kept: string; out: string }> {
+  async function restoredOver(old: Buffer, mode: number, otherName = false): Promise<{ kept: string; out: string }> {
     const { storeFiles, restoreFiles } = await import('../src/cache/store.js');
-    const { writeFileSync, chmodSync, mkdirSync } = await import('node:fs');
+    const { writeFileSync, chmodSync, mkdirSync, linkSync } = await import('node:fs');
     const src = tmp('src');
     writeFileSync(path.join(src, 'small.csv'), bytes);
     const root = tmp('root');
@@ -134,6 +134,7 @@ describe('files of the folder a restore replaces', () => {
     const kept = path.join(replaced, 'sub', 'small.csv');
     writeFileSync(kept, old);
     chmodSync(kept, mode);
+    if (otherName) linkSync(kept, path.join(tmp('archive'), 'small.csv'));
     const out = tmp('out');
     expect(await restoreFiles(root, 'run-over', out, new Set(), replaced)).toEqual({});
     return { kept, out: path.join(out, 'sub', 'small.csv') };
@@ -152,6 +153,12 @@ describe('files of the folder a restore replaces', () => {
     expect(inode(r.out)).not.toBe(inode(r.kept));
     expect(readFileSync(r.out).equals(bytes)).toBe(true);
     expect(readFileSync(r.kept).equals(other)).toBe(true);
+  });
+
+  it('the same bytes under a second name elsewhere (a hard-linked copy of the folder): written again', async () => {
+    const r = await restoredOver(bytes, usual, true);
+    expect(inode(r.out)).not.toBe(inode(r.kept));
+    expect(readFileSync(r.out).equals(bytes)).toBe(true);
   });
 
   it('the same bytes with another mode: written again, the old file keeps its mode', async () => {

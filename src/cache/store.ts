@@ -538,14 +538,15 @@ function usualFileMode(dir: string): number {
 
 /**
  * The file `old` (of the folder a restore replaces) hard-linked as `dest` when it already holds
- * exactly the bytes wanted, with the mode wanted: checked after linking, so the bytes checked are
- * the bytes that landed. False (and nothing left at `dest`) otherwise. The old file is never
- * changed: a run stopped before its commit leaves the folder it would have replaced as it was.
+ * exactly the bytes wanted, with the mode wanted, and has no other name (so that once the old
+ * folder is removed, `dest` is its only name): checked after linking, so the bytes checked are the
+ * bytes that landed. False (and nothing left at `dest`) otherwise. The old file is never changed:
+ * a run stopped before its commit leaves the folder it would have replaced as it was.
  */
 function reuseSame(old: string, dest: string, want: { sha256: string; bytes: number }, mode: number): boolean {
   try {
     const st = lstatSync(old);
-    if (!st.isFile() || st.size !== want.bytes || (st.mode & 0o777) !== mode) return false;
+    if (!st.isFile() || st.nlink !== 1 || st.size !== want.bytes || (st.mode & 0o777) !== mode) return false;
     linkSync(old, dest);
   } catch {
     return false;
@@ -565,11 +566,11 @@ function reuseSame(old: string, dest: string, want: { sha256: string; bytes: num
  * from the entry's pack, the large ones copied by the kernel. The files named in `link` (owner-only
  * ones) are hard-linked instead, stay owner-only and are checked the same way (linkOrCopy). A
  * small file that the folder `replacing` (the run folder this restore will replace, if any)
- * already holds with the same bytes and mode is hard-linked from there instead of written anew
- * (reuseSame): a new file costs far more on some disks than a link (BENCHMARKS.md, "The cached
- * rerun"), and once the old folder is gone the link is the only name of its file. Returns the
- * entry's meta, or null when there is no whole entry: a damaged one is removed (so that the
- * caller's new entry replaces it) and whatever was copied is taken away again.
+ * already holds with the same bytes and mode, under no other name, is hard-linked from there
+ * instead of written anew (reuseSame): a new file costs far more on some disks than a link
+ * (BENCHMARKS.md, "The cached rerun"), and once the old folder is gone the link is the only name
+ * of its file. Returns the entry's meta, or null when there is no whole entry: a damaged one is
+ * removed (so that the caller's new entry replaces it) and whatever was copied is taken away again.
  */
 export async function restoreFiles<M>(
   root: string,
