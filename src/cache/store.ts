@@ -552,7 +552,7 @@ function reuseSame(old: string, dest: string, want: { sha256: string; bytes: num
     return false;
   }
   try {
-    if (createHash('sha256').update(readFileSync(dest)).digest('hex') === want.sha256) return true;
+    if (sha256FileSync(dest) === want.sha256) return true;
   } catch {
     // unreadable: written afresh below
   }
