@@ -102,6 +102,22 @@ describe('whole runs in the run cache', () => {
 // A rerun onto the folder it replaces (--force) links each file the old folder holds with the
 // stored bytes and mode instead of writing a new one (src/cache/store.ts reuseSame).
 describe('a rerun onto the folder it replaces', () => {
+  it('a rerun that fails before its commit leaves the old folder as it was: its files, their only names', async () => {
+    const before = allBytes(second);
+    const file = path.join(second, 'measures.csv');
+    const inode = statSync(file).ino;
+    process.env.PBR_TEST_FAIL_AT = 'before-commit';
+    try {
+      await expect(run(second, { force: true })).rejects.toThrow(/injected failure at before-commit/);
+    } finally {
+      delete process.env.PBR_TEST_FAIL_AT;
+    }
+    expect(allBytes(second)).toEqual(before);
+    expect(statSync(file).ino).toBe(inode);
+    // the links made in the staging folder went with it
+    expect(statSync(file).nlink).toBe(1);
+  });
+
   it('an unchanged file is the old folder\'s own file: the same inode, the same bytes', async () => {
     const before = allBytes(second);
     const inode = statSync(path.join(second, 'measures.csv')).ino;
