@@ -115,6 +115,26 @@ describe('restoring small and large files', () => {
   }
 });
 
+describe('a damaged pack of small files', () => {
+  it('cut short: nothing restored, the entry removed', async () => {
+    const { storeFiles, restoreFiles, takeCacheNotes } = await import('../src/cache/store.js');
+    const { writeFileSync, truncateSync, statSync: stat, existsSync } = await import('node:fs');
+    const src = tmp('src');
+    writeFileSync(path.join(src, 'a.csv'), 'area\nA1\n');
+    writeFileSync(path.join(src, 'b.csv'), 'area\nB2\n');
+    const root = tmp('root');
+    await storeFiles(root, 'run-cut', { files: { 'a.csv': path.join(src, 'a.csv'), 'b.csv': path.join(src, 'b.csv') }, meta: {}, holds: 'test', personLevel: false });
+    const pack = path.join(root, 'run-cut', 'files.pack');
+    truncateSync(pack, stat(pack).size - 1);
+    const out = tmp('out');
+    takeCacheNotes();
+    expect(await restoreFiles(root, 'run-cut', out)).toBeNull();
+    expect(takeCacheNotes().join('\n')).toContain('files/b.csv does not match its sha256');
+    expect(readdirSync(out)).toEqual([]);
+    expect(existsSync(path.join(root, 'run-cut'))).toBe(false);
+  });
+});
+
 // A restore that will replace an earlier run folder links the small files that folder already holds
 // with the same bytes and mode, and never changes that folder (restoreFiles, `replacing`).
 describe('files of the folder a restore replaces', () => {
