@@ -26,7 +26,7 @@ import { PACKAGE_ROOT } from '../paths.js';
 import { ENGINE_VERSION } from '../version.js';
 import { onInterrupt } from '../core/interrupt.js';
 import { isAlive, lockWithin, unlock } from '../core/lockfile.js';
-import { sha256File, sha256FileSync } from '../core/hash.js';
+import { sha256File, sha256FileSync, sha256Hex } from '../core/hash.js';
 import { OWNER_ONLY_DIR, OWNER_ONLY_FILE } from '../core/personLevel.js';
 
 /**
@@ -491,7 +491,7 @@ export async function storeFiles(root: string, key: string, spec: FilesSpec): Pr
           // read once, hashed, then written: the bytes recorded are the bytes stored
           const buf = readFileSync(src);
           writeSync(pack, buf, 0, buf.length, offset);
-          packed[`files/${name}`] = { offset, bytes: buf.length, sha256: createHash('sha256').update(buf).digest('hex') };
+          packed[`files/${name}`] = { offset, bytes: buf.length, sha256: sha256Hex(buf) };
           offset += buf.length;
           continue;
         }
@@ -625,7 +625,7 @@ export async function restoreFiles<M>(
         if (replacing && reuseSame(path.join(replacing, f.slice('files/'.length)), dest, want, fileMode)) continue;
         // checked, then written: the bytes written are the bytes checked
         const buf = pack.subarray(at.offset, at.offset + at.bytes);
-        if (buf.length !== at.bytes || createHash('sha256').update(buf).digest('hex') !== want.sha256) problem = `${f} does not match its sha256`;
+        if (buf.length !== at.bytes || sha256Hex(buf) !== want.sha256) problem = `${f} does not match its sha256`;
         else writeFileSync(dest, buf, { mode: fileMode });
       } else {
         // linked (owner-only here as in the entry) or copied by the kernel; what landed in destDir

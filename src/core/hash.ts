@@ -8,6 +8,11 @@ import { createHash } from 'node:crypto';
  */
 const CHUNK = 8 << 20;
 
+/** sha256 of bytes or text held in memory, as hex. */
+export function sha256Hex(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
 /** sha256 of a file; `onChunk` sees every chunk in order (it must copy what it keeps). */
 export async function sha256File(p: string, onChunk?: (chunk: Buffer) => void): Promise<string> {
   const h = createHash('sha256');
