@@ -33,7 +33,7 @@ const ALLOWED: Record<string, string[]> = {
   schema: [],
   db: ['errors', 'paths'],
   synth: ['contract', 'db', 'errors'],
-  bench: ['db', 'paths'],
+  bench: ['measure', 'core', 'db', 'paths'],
   docs: ['contract', 'core', 'mapping', 'schema', 'paths'],
   errors: [],
   paths: [],

@@ -17,10 +17,12 @@
  * load + validate, and each target with whether this machine met it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Db, literal } from '../db/duckdb.js';
+import { sha256File } from '../core/hash.js';
+import { Db, ident, literal } from '../db/duckdb.js';
+import { writeOutcomesParquet } from '../measure/index.js';
 import { PACKAGE_ROOT } from '../paths.js';
 
 interface RunJson {
@@ -127,6 +129,55 @@ async function floor(data: string): Promise<{ ms: number; rows: number }> {
   return { ms, rows };
 }
 
+/**
+ * The least any run that writes the required outputs can take beyond the floor, measured on a run's
+ * own files: the sha256 of every input (manifest.json), the three person-level files written in
+ * their required order from tables in the shuffled order a parallel join leaves (the two Parquet
+ * files by the engine's own writer; volumes.csv's rows in its order, without its join), and the
+ * statement files written into a new folder. Nothing is checked or computed: each part is a write
+ * every run must make, whatever engine computes the figures. The two Parquet files come out
+ * byte-identical to the run's (checked), so the writes timed are the run's own.
+ */
+async function requiredWrites(runDir: string, data: string): Promise<{ parts: [string, number][]; ms: number }> {
+  const db = await Db.open();
+  const to = mkdtempSync(path.join(os.tmpdir(), 'pbr-bench-writes-'));
+  const parts: [string, number][] = [];
+  const time = async (label: string, f: () => Promise<unknown> | unknown) => {
+    const t = performance.now();
+    await f();
+    parts.push([label, performance.now() - t]);
+  };
+  try {
+    const shuffled = async (table: string, from: string, key: string) =>
+      db.run(`CREATE TABLE ${ident(table)} AS SELECT * FROM ${from} ORDER BY hash(${key})`);
+    const offences = literal(path.join(runDir, 'offender_offences.parquet'));
+    await shuffled('m_offences', `(SELECT * EXCLUDE (population) FROM read_parquet(${offences}))`, 'offence_id, period');
+    await shuffled('offender_outcomes', `read_parquet(${literal(path.join(runDir, 'offender_outcomes.parquet'))})`, 'person_id, period');
+    await shuffled('volumes', `read_csv(${literal(path.join(runDir, 'volumes.csv'))}, all_varchar = true)`, 'start_id, contract_year');
+    const population = String(await db.scalar(`SELECT any_value(population) FROM read_parquet(${offences})`));
+    const inputs = readdirSync(data).filter((f) => f.endsWith('.csv')).sort();
+    await time('sha256 of the inputs', async () => {
+      for (const f of inputs) await sha256File(path.join(data, f));
+    });
+    await time('offender_outcomes.parquet and offender_offences.parquet', () => writeOutcomesParquet(db, to, population));
+    await time('volumes.csv', () =>
+      db.run(`COPY (SELECT * FROM volumes ORDER BY area, start_date, start_id, contract_year) TO ${literal(path.join(to, 'v.csv'))} (FORMAT csv, HEADER true)`),
+    );
+    for (const f of ['offender_outcomes.parquet', 'offender_offences.parquet']) {
+      if ((await sha256File(path.join(to, f))) !== (await sha256File(path.join(runDir, f)))) throw new Error(`bench: ${f} written from shuffled tables differs from the run's`);
+    }
+    const dir = path.join(runDir, 'statements');
+    const files = readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f))] as const);
+    await time(`${files.length.toLocaleString('en-GB')} statement files`, () => {
+      for (const [f, bytes] of files) writeFileSync(path.join(to, f), bytes);
+    });
+  } finally {
+    db.close();
+    rmSync(to, { recursive: true, force: true });
+  }
+  return { parts, ms: parts.reduce((s, [, ms]) => s + ms, 0) };
+}
+
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const fmt = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(1));
 const yes = (ok: boolean) => (ok ? 'met' : 'NOT met');
@@ -161,6 +212,7 @@ for (const scale of scales) {
     details.push(`scale ${scale}: the Polars peer took ${fmt(pr.ms / 1000)} s; its counts agree with measures.csv on ${ag.agree} of ${ag.compared} area-periods`);
     if (ag.agree !== ag.compared) targets.push(`scale ${scale}: the peer's counts DIFFER from measures.csv on ${ag.compared - ag.agree} area-periods`);
   }
+  const least = scale < 10 ? await requiredWrites(outDir, data) : null;
   const second = sh(cmd, env);
   const t2 = (JSON.parse(second.stdout) as RunJson).timings;
   rmSync(runCache, { recursive: true, force: true });
@@ -185,8 +237,16 @@ for (const scale of scales) {
     );
   }
   if (scale === 1) {
-    targets.push(`scale 1 cold: whole run / floor ${(runS / floorS).toFixed(2)}, within 3: ${yes(runS / floorS <= 3)}`);
-    if (pr) targets.push(`scale 1 cold: whole run / Polars peer ${(first.ms / pr.ms).toFixed(2)}, within 3: ${yes(first.ms / pr.ms <= 3)}`);
+    const leastS = least ? least.ms / 1000 : NaN;
+    if (least) {
+      const parts = least.parts.map(([label, ms]) => `${label} ${fmt(ms / 1000)} s`).join(', ');
+      details.push(
+        `scale ${scale}: the required writes alone (nothing checked or computed): ${parts}; ${fmt(leastS)} s in all, so the floor plus them is ${fmt(floorS + leastS)} s, ${((floorS + leastS) / floorS).toFixed(2)}x the floor${pr ? ` and ${((floorS + leastS) * 1000 / pr.ms).toFixed(2)}x the peer` : ''}`,
+      );
+    }
+    const least3 = (ratio: number) => (least ? ` (the floor plus the required writes alone: ${ratio.toFixed(2)})` : '');
+    targets.push(`scale 1 cold: whole run / floor ${(runS / floorS).toFixed(2)}, within 3: ${yes(runS / floorS <= 3)}${least3((floorS + leastS) / floorS)}`);
+    if (pr) targets.push(`scale 1 cold: whole run / Polars peer ${(first.ms / pr.ms).toFixed(2)}, within 3: ${yes(first.ms / pr.ms <= 3)}${least3(((floorS + leastS) * 1000) / pr.ms)}`);
     targets.push(`scale 1: cached rerun ${fmt(second.ms / 1000)} s, under 3 s: ${yes(second.ms < 3000)}`);
   }
   if (scale >= 10) {
