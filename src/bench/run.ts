@@ -12,6 +12,7 @@
  *    (in a virtual environment of its own, .bench-cache/venv-polars, made on first use), checked
  *    against the run's measures.csv;
  *  - `pbr run` in a child process with an empty run cache (stage timings, rows per second, peak RSS);
+ *  - at scale 1, the required writes alone, on the cold run's own files (`requiredWrites`);
  *  - `pbr run` again on unchanged inputs (the run cache of validated inputs and measure results is reused).
  * Scale 10 runs with DuckDB's memory limit at 2 GB. It prints a Markdown table, the steps inside
  * load + validate, and each target with whether this machine met it.
@@ -135,7 +136,7 @@ async function floor(data: string): Promise<{ ms: number; rows: number }> {
  * their required order from tables in the shuffled order a parallel join leaves (the two Parquet
  * files by the engine's own writer; volumes.csv's rows in its order, without its join), and the
  * statement files written into a new folder. Nothing is checked or computed: each part is a write
- * every run must make, whatever engine computes the figures. The two Parquet files come out
+ * every run must make, whatever SQL computes the figures. The two Parquet files come out
  * byte-identical to the run's (checked), so the writes timed are the run's own.
  */
 async function requiredWrites(runDir: string, data: string): Promise<{ parts: [string, number][]; ms: number }> {
