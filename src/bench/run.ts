@@ -6,7 +6,9 @@
  *   npm run bench -- --no-peer         # without the Polars peer
  *   npm run bench -- --variants        # also: Parquet extracts and one thread (scale 1), no memory limit (scale 10)
  *
- * For each scale it synthesises the dataset once (cached in .bench-cache/ by seed and scale), then:
+ * For each scale it synthesises the dataset once (cached in .bench-cache/ by seed and scale), reads
+ * its files once when they fit in a quarter of memory (so that the page cache holds them for all
+ * three of floor, peer and run), then:
  *  - the floor: DuckDB reading the same CSV files into tables and doing nothing else, in this process;
  *  - the peer: bench/polars_measures.py, the core counts as an analyst would compute them in Polars
  *    (in a virtual environment of its own, .bench-cache/venv-polars, made on first use), checked
@@ -130,11 +132,16 @@ async function floor(data: string): Promise<{ ms: number; rows: number }> {
   return { ms, rows };
 }
 
+/** Every CSV of a dataset read once, so that the page cache holds them. */
+async function warm(data: string): Promise<void> {
+  for (const f of readdirSync(data).filter((f) => f.endsWith('.csv'))) await sha256File(path.join(data, f));
+}
+
 /**
  * The least any run that writes the required outputs can take beyond the floor, measured on a run's
- * own files: the sha256 of every input (manifest.json), the three person-level files written in
- * their required order from tables in the shuffled order a parallel join leaves (the two Parquet
- * files by the engine's own writer; volumes.csv's rows in its order, without its join), and the
+ * own files: the sha256 of every input (manifest.json), the two person-level Parquet files and
+ * volumes.csv written in their required order from tables in the shuffled order a parallel join
+ * leaves (the Parquet files by the engine's own writer; volumes.csv's rows without its join), and the
  * statement files written into a new folder. Nothing is checked or computed: each part is a write
  * every run must make, whatever SQL computes the figures. The two Parquet files come out
  * byte-identical to the run's (checked), so the writes timed are the run's own.
@@ -198,6 +205,9 @@ for (const scale of scales) {
     if (scale >= 10) synthArgs.push('--memory-limit', '5GB');
     synthS = sh(synthArgs).ms / 1000;
   }
+  // The floor, the peer and the run each read the files from the page cache when they fit in it
+  // beside a run (a quarter of memory): otherwise whichever runs first reads them from the disk.
+  if (dirBytes(data) < os.totalmem() / 4) await warm(data);
   const f = await floor(data);
   const pr = withPeer && scale < 10 ? peer(data) : null;
   const runCache = mkdtempSync(path.join(os.tmpdir(), 'pbr-bench-cache-'));
@@ -238,16 +248,17 @@ for (const scale of scales) {
     );
   }
   if (scale === 1) {
-    const leastS = least ? least.ms / 1000 : NaN;
+    // the floor plus the required writes alone, as a multiple of the floor and of the peer
+    const bound = least ? floorS + least.ms / 1000 : NaN;
+    const boundOf = (ms: number) => (least ? ` (the floor plus the required writes alone: ${((bound * 1000) / ms).toFixed(2)})` : '');
     if (least) {
       const parts = least.parts.map(([label, ms]) => `${label} ${fmt(ms / 1000)} s`).join(', ');
       details.push(
-        `scale ${scale}: the required writes alone (nothing checked or computed): ${parts}; ${fmt(leastS)} s in all, so the floor plus them is ${fmt(floorS + leastS)} s, ${((floorS + leastS) / floorS).toFixed(2)}x the floor${pr ? ` and ${((floorS + leastS) * 1000 / pr.ms).toFixed(2)}x the peer` : ''}`,
+        `scale ${scale}: the required writes alone (nothing checked or computed): ${parts}; ${fmt(least.ms / 1000)} s in all, so the floor plus them is ${fmt(bound)} s, ${(bound / floorS).toFixed(2)}x the floor${pr ? ` and ${((bound * 1000) / pr.ms).toFixed(2)}x the peer` : ''}`,
       );
     }
-    const least3 = (ratio: number) => (least ? ` (the floor plus the required writes alone: ${ratio.toFixed(2)})` : '');
-    targets.push(`scale 1 cold: whole run / floor ${(runS / floorS).toFixed(2)}, within 3: ${yes(runS / floorS <= 3)}${least3((floorS + leastS) / floorS)}`);
-    if (pr) targets.push(`scale 1 cold: whole run / Polars peer ${(first.ms / pr.ms).toFixed(2)}, within 3: ${yes(first.ms / pr.ms <= 3)}${least3(((floorS + leastS) * 1000) / pr.ms)}`);
+    targets.push(`scale 1 cold: whole run / floor ${(runS / floorS).toFixed(2)}, within 3: ${yes(runS / floorS <= 3)}${boundOf(f.ms)}`);
+    if (pr) targets.push(`scale 1 cold: whole run / Polars peer ${(first.ms / pr.ms).toFixed(2)}, within 3: ${yes(first.ms / pr.ms <= 3)}${boundOf(pr.ms)}`);
     targets.push(`scale 1: cached rerun ${fmt(second.ms / 1000)} s, under 3 s: ${yes(second.ms < 3000)}`);
   }
   if (scale >= 10) {
