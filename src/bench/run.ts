@@ -254,7 +254,7 @@ for (const scale of scales) {
     if (least) {
       const parts = least.parts.map(([label, ms]) => `${label} ${fmt(ms / 1000)} s`).join(', ');
       details.push(
-        `scale ${scale}: the required writes alone (nothing checked or computed): ${parts}; ${fmt(least.ms / 1000)} s in all, so the floor plus them is ${fmt(bound)} s, ${(bound / floorS).toFixed(2)}x the floor${pr ? ` and ${((bound * 1000) / pr.ms).toFixed(2)}x the peer` : ''}`,
+        `scale ${scale}: the required writes alone (nothing checked or computed): ${parts}; ${fmt(least.ms / 1000)} s in all, so the floor plus them is ${fmt(bound)} s, ${(bound / floorS).toFixed(2)}x the floor${pr ? ` and ${((bound * 1000) / pr.ms).toFixed(2)}x the peer` : ''}; the whole run is ${(runS / bound).toFixed(2)}x the floor plus them`,
       );
     }
     targets.push(`scale 1 cold: whole run / floor ${(runS / floorS).toFixed(2)}, within 3: ${yes(runS / floorS <= 3)}${boundOf(f.ms)}`);
