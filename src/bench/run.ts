@@ -122,7 +122,7 @@ async function floor(data: string): Promise<{ ms: number; rows: number }> {
   const db = await Db.open();
   const t = performance.now();
   let rows = 0;
-  for (const f of readdirSync(data).filter((f) => f.endsWith('.csv')).sort()) {
+  for (const f of csvFiles(data)) {
     const name = f.replace(/\.csv$/, '');
     await db.run(`CREATE TABLE ${name} AS SELECT * FROM read_csv(${literal(path.join(data, f))})`);
     rows += Number(await db.scalar(`SELECT count(*) FROM ${name}`));
@@ -132,9 +132,14 @@ async function floor(data: string): Promise<{ ms: number; rows: number }> {
   return { ms, rows };
 }
 
-/** Every CSV of a dataset read once, so that the page cache holds them. */
-async function warm(data: string): Promise<void> {
-  for (const f of readdirSync(data).filter((f) => f.endsWith('.csv'))) await sha256File(path.join(data, f));
+/** The CSV files of a dataset folder, in name order. */
+function csvFiles(data: string): string[] {
+  return readdirSync(data).filter((f) => f.endsWith('.csv')).sort();
+}
+
+/** The sha256 of every CSV of a dataset (as a run hashes its inputs); it leaves them in the page cache. */
+async function hashInputs(data: string): Promise<void> {
+  for (const f of csvFiles(data)) await sha256File(path.join(data, f));
 }
 
 /**
@@ -163,10 +168,7 @@ async function requiredWrites(runDir: string, data: string): Promise<{ parts: [s
     await shuffled('offender_outcomes', `read_parquet(${literal(path.join(runDir, 'offender_outcomes.parquet'))})`, 'person_id, period');
     await shuffled('volumes', `read_csv(${literal(path.join(runDir, 'volumes.csv'))}, all_varchar = true)`, 'start_id, contract_year');
     const population = String(await db.scalar(`SELECT any_value(population) FROM read_parquet(${offences})`));
-    const inputs = readdirSync(data).filter((f) => f.endsWith('.csv')).sort();
-    await time('sha256 of the inputs', async () => {
-      for (const f of inputs) await sha256File(path.join(data, f));
-    });
+    await time('sha256 of the inputs', () => hashInputs(data));
     await time('offender_outcomes.parquet and offender_offences.parquet', () => writeOutcomesParquet(db, to, population));
     await time('volumes.csv', () =>
       db.run(`COPY (SELECT * FROM volumes ORDER BY area, start_date, start_id, contract_year) TO ${literal(path.join(to, 'v.csv'))} (FORMAT csv, HEADER true)`),
@@ -207,7 +209,7 @@ for (const scale of scales) {
   }
   // The floor, the peer and the run each read the files from the page cache when they fit in it
   // beside a run (a quarter of memory): otherwise whichever runs first reads them from the disk.
-  if (dirBytes(data) < os.totalmem() / 4) await warm(data);
+  if (dirBytes(data) < os.totalmem() / 4) await hashInputs(data);
   const f = await floor(data);
   const pr = withPeer && scale < 10 ? peer(data) : null;
   const runCache = mkdtempSync(path.join(os.tmpdir(), 'pbr-bench-cache-'));
